@@ -1,0 +1,63 @@
+import type { Actor } from './audit/audit-log.js';
+import { currentActor } from './audit/audit-log.js';
+import type { FleetConfig } from './config.js';
+import { embeddedDir } from './config.js';
+import type { Database } from './db/database.js';
+import { EmbeddedDatabase } from './db/embedded/embedded-database.js';
+import { isUpToDate, migrate } from './db/migrate.js';
+import { EventRelay } from './db/notifications.js';
+import { PgDatabase } from './db/pg-database.js';
+import { EventBus } from './events.js';
+import { InventoryService } from './inventory/inventory-service.js';
+
+/**
+ * The composition root: picks the adapters for a configuration and wires the services.
+ * The cockpit, the CLI, the daemon and the HTTP API all drive the same Engine.
+ */
+export interface Engine {
+  readonly config: FleetConfig;
+  readonly db: Database;
+  readonly events: EventBus;
+  readonly relay: EventRelay;
+  readonly actor: Actor;
+  readonly inventory: InventoryService;
+  close(): Promise<void>;
+}
+
+export interface EngineOptions {
+  /** Apply pending migrations on start (default true). */
+  migrate?: boolean;
+  /** Use this database instead of opening one from the configuration (tests). */
+  db?: Database;
+  actor?: Actor;
+}
+
+export async function openDatabase(config: FleetConfig): Promise<Database> {
+  if (config.databaseUrl) return new PgDatabase(config.databaseUrl);
+  return EmbeddedDatabase.open(embeddedDir(config));
+}
+
+export async function createEngine(config: FleetConfig, options: EngineOptions = {}): Promise<Engine> {
+  const db = options.db ?? (await openDatabase(config));
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    if (options.migrate !== false && !(await isUpToDate(db))) await migrate(db);
+    const events = new EventBus();
+    const relay = new EventRelay(db, events);
+    await relay.start();
+    cleanups.push(() => relay.stop());
+    const actor = options.actor ?? currentActor();
+    const context = { db, actor, readonly: config.readonly };
+    const inventory = new InventoryService({ ...context, relay, ranges: config.ranges });
+    return {
+      config, db, events, relay, actor, inventory,
+      async close() {
+        for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+        if (!options.db) await db.close();
+      },
+    };
+  } catch (error) {
+    if (!options.db) await db.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,91 @@
+import { resolveConfig } from '../core/config.js';
+import type { FleetConfig } from '../core/config.js';
+import type { Engine } from '../core/engine.js';
+import { createEngine } from '../core/engine.js';
+import { ValidationError, asFleetError, exitCodeFor } from '../core/errors.js';
+import { allowOnly, flagBool, flagString, parseArgs } from './cli/args.js';
+import type { ParsedArgs } from './cli/args.js';
+import type { CommandContext } from './cli/context.js';
+import { findCommand, helpText } from './cli/registry.js';
+
+const GLOBAL_FLAGS = ['json', 'readonly', 'sandbox', 'data-dir', 'database-url', 'config', 'help'];
+
+function configFrom(args: ParsedArgs): FleetConfig {
+  const dataDir = flagString(args, 'data-dir');
+  const databaseUrl = flagString(args, 'database-url');
+  const configFile = flagString(args, 'config');
+  return resolveConfig({
+    readonly: flagBool(args, 'readonly'),
+    sandbox: flagBool(args, 'sandbox'),
+    ...(dataDir ? { dataDir } : {}),
+    ...(databaseUrl ? { databaseUrl } : {}),
+    ...(configFile ? { configFile } : {}),
+  });
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    process.stdin.on('end', () => resolve(text));
+    process.stdin.on('error', reject);
+  });
+}
+
+interface CockpitModule {
+  runCockpit(options: { engine: Engine }): Promise<number>;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let engine: Engine | null = null;
+  let json = argv.includes('--json');
+  try {
+    const args = parseArgs(argv);
+    json = flagBool(args, 'json');
+    if (flagBool(args, 'help') || args.positionals[0] === 'help') {
+      process.stdout.write(`${helpText()}\n`);
+      return 0;
+    }
+    const config = configFrom(args);
+    const openEngine = async (): Promise<Engine> => {
+      engine ??= await createEngine(config);
+      return engine;
+    };
+    if (args.positionals.length === 0) {
+      allowOnly(args, GLOBAL_FLAGS, 'fleetdeck [--readonly] [--sandbox] [--data-dir DIR] [--database-url URL]');
+      const cockpit = (await import(new URL('./tui/index.js', import.meta.url).href)) as CockpitModule;
+      return await cockpit.runCockpit({ engine: await openEngine() });
+    }
+    const found = findCommand(args.positionals);
+    if (!found) {
+      throw new ValidationError(`unknown command "${args.positionals.join(' ')}"`, 'Run `fleetdeck --help` for the commands.');
+    }
+    allowOnly(args, [...GLOBAL_FLAGS, ...found.command.flags], found.command.usage);
+    const ctx: CommandContext = {
+      args, operands: found.operands, json,
+      engine: openEngine,
+      out: (text) => process.stdout.write(`${text}\n`),
+      err: (text) => process.stderr.write(`${text}\n`),
+      readStdin,
+    };
+    return await found.command.run(ctx);
+  } catch (error) {
+    const fleetError = asFleetError(error);
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ error: { code: fleetError.code, message: fleetError.message, hint: fleetError.hint } }, null, 2)}\n`);
+    }
+    process.stderr.write(`error: ${fleetError.message}\nhint: ${fleetError.hint}\n`);
+    return exitCodeFor(fleetError);
+  } finally {
+    const open = engine as Engine | null;
+    if (open) await open.close().catch(() => undefined);
+  }
+}
+
+const exitCode = await main(process.argv.slice(2));
+process.exitCode = exitCode;
+// A command is done when main returns; nothing left running may keep the process alive.
+setTimeout(() => process.exit(exitCode), 2000).unref();

@@ -1,0 +1,108 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { listAudit } from '../../../core/audit/audit-log.js';
+import type { Engine } from '../../../core/engine.js';
+import { FleetError } from '../../../core/errors.js';
+import type { EngineEvent } from '../../../core/events.js';
+import { DATABASE_KINDS } from '../../support/databases.js';
+import { openTestEngine } from '../../support/engine.js';
+
+describe.each(DATABASE_KINDS)('inventory on %s', (kind) => {
+  let engine: Engine;
+  let close: () => Promise<void>;
+  afterEach(async () => close?.());
+
+  async function open(readonly = false): Promise<void> {
+    const opened = await openTestEngine(kind, { readonly });
+    engine = opened.engine;
+    close = opened.close;
+  }
+
+  it('allocates distinct host ports and non-overlapping k3d subnets, and kind clusters share no subnet', async () => {
+    await open();
+    const a = await engine.inventory.add({ name: 'dev-k3d', provider: 'k3d' });
+    const b = await engine.inventory.add({ name: 'uat-k3d', provider: 'k3d' });
+    const c = await engine.inventory.add({ name: 'dev', provider: 'kind' });
+    const ports = [a, b, c].flatMap((x) => [x.pfPort, x.httpPort, x.httpsPort]);
+    expect(new Set(ports).size).toBe(9);
+    expect(a.subnet).toMatch(/^10\.\d+\.\d+\.0\/24$/);
+    expect(b.subnet).not.toBe(a.subnet);
+    expect(c.subnet).toBeNull();
+    expect(c.nodePort).toBe(30080);
+    expect((await engine.inventory.list()).map((x) => x.name)).toEqual(['dev', 'dev-k3d', 'uat-k3d']);
+  });
+
+  it('keeps explicit values and names the cluster holding a taken port or overlapping subnet', async () => {
+    await open();
+    await engine.inventory.add({ name: 'dev', provider: 'k3d', subnet: '10.101.0.0/16', httpPort: 18090 });
+    const portClash = await engine.inventory.add({ name: 'uat', provider: 'kind', pfPort: 18090 }).catch((e: unknown) => e);
+    expect(portClash).toBeInstanceOf(FleetError);
+    expect((portClash as FleetError).code).toBe('CONFLICT');
+    expect((portClash as FleetError).message).toBe('host port 18090 is already used by cluster "dev" (its http port)');
+    const subnetClash = await engine.inventory.add({ name: 'uat', provider: 'k3d', subnet: '10.101.4.0/24' }).catch((e: unknown) => e);
+    expect((subnetClash as FleetError).message).toBe('subnet 10.101.4.0/24 overlaps 10.101.0.0/16 of k3d cluster "dev"');
+    const duplicate = await engine.inventory.add({ name: 'dev', provider: 'kind' }).catch((e: unknown) => e);
+    expect((duplicate as FleetError).message).toBe('cluster "dev" already exists');
+    expect((await engine.inventory.list()).map((x) => x.name)).toEqual(['dev']);
+  });
+
+  it('lets kind clusters share a subnet but never k3d clusters', async () => {
+    await open();
+    await engine.inventory.add({ name: 'a', provider: 'kind', subnet: '172.18.0.0/16' });
+    await engine.inventory.add({ name: 'b', provider: 'kind', subnet: '172.18.0.0/16' });
+    await engine.inventory.add({ name: 'c', provider: 'k3d', subnet: '172.18.0.0/16' });
+    await expect(engine.inventory.add({ name: 'd', provider: 'k3d', subnet: '172.18.128.0/17' })).rejects.toThrow(/overlaps/);
+  });
+
+  it('removes a row, frees its ports for reuse, and reports a missing one with a hint', async () => {
+    await open();
+    const dev = await engine.inventory.add({ name: 'dev', provider: 'kind' });
+    await engine.inventory.remove('dev');
+    const again = await engine.inventory.add({ name: 'uat', provider: 'kind', pfPort: dev.pfPort });
+    expect(again.pfPort).toBe(dev.pfPort);
+    const missing = await engine.inventory.remove('dev').catch((e: unknown) => e);
+    expect((missing as FleetError).code).toBe('NOT_FOUND');
+    expect((missing as FleetError).hint).toMatch(/clusters ls/);
+  });
+
+  it('keeps updated_at current', async () => {
+    await open();
+    const dev = await engine.inventory.add({ name: 'dev', provider: 'kind' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await engine.db.query('UPDATE clusters SET haproxy_route = false WHERE name = $1', ['dev']);
+    const after = await engine.inventory.show('dev');
+    expect(after.updatedAt > dev.updatedAt).toBe(true);
+    expect(after.createdAt).toBe(dev.createdAt);
+  });
+
+  it('audits every mutation with who, what, target and result', async () => {
+    await open();
+    await engine.inventory.add({ name: 'dev', provider: 'kind' });
+    await engine.inventory.add({ name: 'dev', provider: 'kind' }).catch(() => undefined);
+    await engine.inventory.remove('dev');
+    const entries = await listAudit(engine.db);
+    expect(entries.map((e) => [e.actor, e.host, e.action, e.target, e.result])).toEqual([
+      ['ana', 'jumpbox', 'cluster.remove', 'dev', 'ok'],
+      ['ana', 'jumpbox', 'cluster.add', 'dev', 'failed'],
+      ['ana', 'jumpbox', 'cluster.add', 'dev', 'ok'],
+    ]);
+  });
+
+  it('emits typed events for every change', async () => {
+    await open();
+    const events: EngineEvent[] = [];
+    engine.events.subscribe((event) => events.push(event), ['inventory']);
+    await engine.inventory.add({ name: 'dev', provider: 'kind' });
+    await engine.inventory.remove('dev');
+    expect(events.map((e) => [e.type, e.target, e.origin])).toEqual([
+      ['cluster.added', 'dev', 'local'], ['cluster.removed', 'dev', 'local'],
+    ]);
+  });
+
+  it('refuses every mutation when read-only, and changes nothing', async () => {
+    await open(true);
+    const error = await engine.inventory.add({ name: 'dev', provider: 'kind' }).catch((e: unknown) => e);
+    expect((error as FleetError).code).toBe('READONLY');
+    expect(await engine.inventory.list()).toEqual([]);
+    expect(await listAudit(engine.db)).toEqual([]);
+  });
+});
