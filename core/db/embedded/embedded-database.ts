@@ -8,9 +8,10 @@ import { OwnerServer } from './owner-server.js';
 import { ForwardedError } from './protocol.js';
 import { RemoteConnection, remoteQueryable, remoteTransaction } from './remote-database.js';
 
-type Backend =
+type Backend = (
   | { role: 'owner'; db: PgliteDatabase; server: OwnerServer }
-  | { role: 'client'; conn: RemoteConnection; plain: Queryable };
+  | { role: 'client'; conn: RemoteConnection; plain: Queryable }
+) & { subscribed: Set<string> };
 
 /**
  * The address other processes reach the owner on. A Linux abstract socket: the kernel releases it the
@@ -87,10 +88,7 @@ export class EmbeddedDatabase implements Database {
       this.handlers.set(channel, set);
     }
     set.add(handler);
-    if (first) {
-      const backend = await this.connect();
-      await this.subscribe(backend, channel);
-    }
+    if (first) await this.withRetry((backend) => this.subscribe(backend, channel));
     const handlers = set;
     return async () => {
       handlers.delete(handler);
@@ -122,10 +120,17 @@ export class EmbeddedDatabase implements Database {
   }
 
   private async subscribe(backend: Backend, channel: string): Promise<void> {
-    if (backend.role === 'owner') {
-      await backend.db.listen(channel, (payload) => this.dispatch(channel, payload));
-    } else {
-      await backend.conn.call({ op: 'listen', channel });
+    if (backend.subscribed.has(channel)) return;
+    backend.subscribed.add(channel);
+    try {
+      if (backend.role === 'owner') {
+        await backend.db.listen(channel, (payload) => this.dispatch(channel, payload));
+      } else {
+        await backend.conn.call({ op: 'listen', channel });
+      }
+    } catch (error) {
+      backend.subscribed.delete(channel);
+      throw error;
     }
   }
 
@@ -160,7 +165,7 @@ export class EmbeddedDatabase implements Database {
         try {
           const conn = await RemoteConnection.open(address);
           conn.onNotification = (channel, payload) => this.dispatch(channel, payload);
-          const backend: Backend = { role: 'client', conn, plain: remoteQueryable(conn) };
+          const backend: Backend = { role: 'client', conn, plain: remoteQueryable(conn), subscribed: new Set() };
           conn.onClose = () => this.ownerWentAway(backend);
           await this.resubscribe(backend);
           this.backend = backend;
@@ -173,7 +178,7 @@ export class EmbeddedDatabase implements Database {
       const db = await PgliteDatabase.open(join(this.dataDir, 'pgdata'));
       server.attach(db);
       writeFileSync(join(this.dataDir, 'owner.json'), JSON.stringify({ pid: process.pid, since: new Date().toISOString() }));
-      const backend: Backend = { role: 'owner', db, server };
+      const backend: Backend = { role: 'owner', db, server, subscribed: new Set() };
       await this.resubscribe(backend);
       this.backend = backend;
       return backend;
