@@ -9,6 +9,7 @@ import { EventRelay } from './db/notifications.js';
 import { PgDatabase } from './db/pg-database.js';
 import { EventBus } from './events.js';
 import { InventoryService } from './inventory/inventory-service.js';
+import { OperationRunner } from './operations/operation-runner.js';
 
 /**
  * The composition root: picks the adapters for a configuration and wires the services.
@@ -21,6 +22,7 @@ export interface Engine {
   readonly relay: EventRelay;
   readonly actor: Actor;
   readonly inventory: InventoryService;
+  readonly operations: OperationRunner;
   close(): Promise<void>;
 }
 
@@ -49,8 +51,9 @@ export async function createEngine(config: FleetConfig, options: EngineOptions =
     const actor = options.actor ?? currentActor();
     const context = { db, actor, readonly: config.readonly };
     const inventory = new InventoryService({ ...context, relay, ranges: config.ranges });
+    const operations = new OperationRunner({ ...context, relay });
     return {
-      config, db, events, relay, actor, inventory,
+      config, db, events, relay, actor, inventory, operations,
       async close() {
         for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
         if (!options.db) await db.close();

@@ -1,0 +1,73 @@
+// Answers like k3d v5 for the subcommands fleetdeck uses.
+import { record, loadState, saveState, failIfAsked, optionValues, fakeKubeconfig } from './fake-common.mjs';
+
+const argv = process.argv.slice(2);
+record('k3d', argv);
+failIfAsked('k3d', argv);
+const state = loadState();
+const [group, verb, name] = argv;
+
+function clusterJson(c) {
+  const lbPorts = { '6443/tcp': [{ HostIp: '0.0.0.0', HostPort: String(c.apiPort) }] };
+  for (const spec of c.ports) {
+    const [mapping] = spec.split('@');
+    const [hostPort, containerPort] = mapping.split(':');
+    lbPorts[`${containerPort}/tcp`] = [{ HostIp: '0.0.0.0', HostPort: hostPort }];
+  }
+  const server = { name: `k3d-${c.name}-server-0`, role: 'server', image: 'rancher/k3s:v1.31.5-k3s1', State: { Running: c.running, Status: c.running ? 'running' : 'exited', Started: '' }, serverOpts: { kubeAPI: { Port: '6443/tcp', Binding: { HostIp: '0.0.0.0', HostPort: String(c.apiPort) }, host: '0.0.0.0' } } };
+  const lb = { name: `k3d-${c.name}-serverlb`, role: 'loadbalancer', image: 'ghcr.io/k3d-io/k3d-proxy:5.8.3', portMappings: lbPorts, State: { Running: c.running, Status: c.running ? 'running' : 'exited', Started: '' }, serverOpts: { kubeAPI: null } };
+  return {
+    name: c.name,
+    network: { name: c.network, id: 'e3b0c44298fc', isExternal: true, ipam: { ipPrefix: c.subnet ?? '172.18.0.0/16', ipsUsed: null, Managed: false }, Members: null },
+    nodes: [server, lb],
+    InitNode: null,
+    kubeAPI: { Port: '6443/tcp', Binding: { HostIp: '0.0.0.0', HostPort: String(c.apiPort) }, host: '0.0.0.0' },
+    serverLoadBalancer: { config: null },
+    imageVolume: `k3d-${c.name}-images`,
+    volumes: [`k3d-${c.name}-images`],
+    serversRunning: c.running ? 1 : 0,
+    serversCount: 1,
+    agentsRunning: 0,
+    agentsCount: 0,
+    hasLoadbalancer: true,
+  };
+}
+
+if (group === 'cluster' && verb === 'create') {
+  if (state.k3d[name]) {
+    process.stderr.write(`FATA[0000] Failed to create cluster '${name}' because a cluster with that name already exists\n`);
+    process.exit(1);
+  }
+  const apiPort = Number(optionValues(argv, '--api-port')[0] ?? 40000 + Object.keys(state.k3d).length);
+  state.k3d[name] = {
+    name,
+    apiPort,
+    ports: optionValues(argv, '-p', '--port'),
+    subnet: optionValues(argv, '--subnet')[0] ?? null,
+    network: optionValues(argv, '--network')[0] ?? `k3d-${name}`,
+    running: true,
+  };
+  saveState(state);
+  process.stderr.write(`INFO[0000] Cluster '${name}' created successfully!\n`);
+} else if (group === 'cluster' && verb === 'delete') {
+  if (state.k3d[name]) {
+    delete state.k3d[name];
+    saveState(state);
+    process.stderr.write(`INFO[0000] Successfully deleted cluster ${name}!\n`);
+  } else {
+    process.stderr.write('INFO[0000] No nodes found for given cluster\n');
+  }
+} else if (group === 'cluster' && verb === 'list') {
+  const clusters = Object.values(state.k3d).sort((a, b) => a.name.localeCompare(b.name));
+  process.stdout.write(JSON.stringify(clusters.map(clusterJson)) + '\n');
+} else if (group === 'kubeconfig' && verb === 'get') {
+  const c = state.k3d[name];
+  if (!c) {
+    process.stderr.write(`FATA[0000] failed to get cluster ${name}: No nodes found for given cluster\n`);
+    process.exit(1);
+  }
+  process.stdout.write(fakeKubeconfig(`k3d-${name}`, `https://0.0.0.0:${c.apiPort}`));
+} else {
+  process.stderr.write(`Error: unknown command "${argv.join(' ')}" for "k3d"\n`);
+  process.exit(1);
+}
