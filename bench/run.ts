@@ -1,0 +1,20 @@
+/** `npm run bench`: every benchmark, one after another; each prints its figures and ratios. */
+import { benchAllocation } from './allocation.js';
+import { benchInventoryList } from './inventory-list.js';
+
+const BENCHES: Record<string, () => Promise<void>> = {
+  allocation: benchAllocation,
+  'inventory-list': benchInventoryList,
+};
+
+const only = process.argv.slice(2);
+for (const [name, bench] of Object.entries(BENCHES)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  console.log(`\n== ${name}`);
+  try {
+    await bench();
+  } catch (error) {
+    console.log(`  failed: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
+}
