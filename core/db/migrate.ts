@@ -30,9 +30,10 @@ export function loadMigrations(dir = join(packageRoot(), 'sql')): Migration[] {
       return { id: Number(match[1]), name: file, sql, checksum: createHash('sha256').update(sql).digest('hex') };
     });
   migrations.forEach((migration, index) => {
-    if (migration.id !== index + 1) {
-      throw new FleetError('MIGRATION', `migration ${migration.name} is out of sequence (expected number ${index + 1})`,
-        'Migrations are numbered 001, 002, … without gaps or repeats.');
+    const previous = migrations[index - 1];
+    if (previous && previous.id === migration.id) {
+      throw new FleetError('MIGRATION', `migrations ${previous.name} and ${migration.name} share the number ${migration.id}`,
+        'Each migration needs its own number; renumber the newer one.');
     }
   });
   return migrations;
@@ -85,6 +86,11 @@ export async function migrate(db: Database, migrations = loadMigrations()): Prom
       if (applied.some((row) => row.id === migration.id)) {
         report.alreadyApplied += 1;
         return;
+      }
+      const newest = applied[applied.length - 1];
+      if (newest && newest.id > migration.id) {
+        throw new FleetError('MIGRATION', `migration ${migration.name} is older than the applied ${newest.name}`,
+          'Migrations apply in order; give the new migration a number above every applied one.');
       }
       try {
         await tx.exec(migration.sql);
