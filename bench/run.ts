@@ -1,10 +1,16 @@
 /** `npm run bench`: every benchmark, one after another; each prints its figures and ratios. */
 import { benchAllocation } from './allocation.js';
 import { benchInventoryList } from './inventory-list.js';
+import { benchSandboxMemory } from './sandbox-memory.js';
+import { benchSandboxStartup } from './sandbox-startup.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   allocation: benchAllocation,
   'inventory-list': benchInventoryList,
+  'sandbox-startup': benchSandboxStartup,
+  'sandbox-memory': async () => {
+    await benchSandboxMemory(50);
+  },
 };
 
 const only = process.argv.slice(2);

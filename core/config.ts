@@ -6,6 +6,23 @@ import type { AllocationRanges } from './inventory/allocation.js';
 import { DEFAULT_RANGES } from './inventory/allocation.js';
 import { validateSubnet } from './inventory/validation.js';
 
+/** Where the real fleet's outside systems are; the sandbox world ignores these. */
+export interface FleetSettings {
+  gitUrl: string | null;
+  /** Environments answer on NAME.<domain>. */
+  domain: string;
+  /** The Docker network k3d clusters share (Kindler's k3d-shared). */
+  network: string;
+  /** The kube context of the management cluster, where ArgoCD runs. */
+  managementContext: string;
+  argocdNamespace: string;
+  portainerUrl: string | null;
+  /** The Portainer API key is read from this environment variable, never from the file. */
+  portainerApiKeyEnv: string;
+  haproxyConfig: string | null;
+  haproxyReload: string[] | null;
+}
+
 export interface FleetConfig {
   /** Where the embedded database and the sandbox live. */
   dataDir: string;
@@ -14,6 +31,7 @@ export interface FleetConfig {
   readonly: boolean;
   sandbox: boolean;
   ranges: AllocationRanges;
+  fleet: FleetSettings;
   /** The config file that was read, if any. */
   configFile: string | null;
 }
@@ -28,6 +46,12 @@ export interface ConfigOverrides {
 
 interface ConfigFile {
   databaseUrl?: string;
+  git?: { url?: string };
+  domain?: string;
+  network?: string;
+  argocd?: { context?: string; namespace?: string };
+  portainer?: { url?: string; apiKeyEnv?: string };
+  haproxy?: { config?: string; reload?: string[] };
   ports?: { min?: number; max?: number };
   subnets?: { pool?: string; prefix?: number };
 }
@@ -88,6 +112,17 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     readonly: overrides.readonly ?? false,
     sandbox,
     ranges: rangesFrom(file),
+    fleet: {
+      gitUrl: env.FLEETDECK_GIT_URL ?? file.git?.url ?? null,
+      domain: file.domain ?? 'local',
+      network: file.network ?? 'k3d-shared',
+      managementContext: file.argocd?.context ?? 'k3d-devops',
+      argocdNamespace: file.argocd?.namespace ?? 'argocd',
+      portainerUrl: file.portainer?.url ?? null,
+      portainerApiKeyEnv: file.portainer?.apiKeyEnv ?? 'FLEETDECK_PORTAINER_API_KEY',
+      haproxyConfig: file.haproxy?.config ?? null,
+      haproxyReload: file.haproxy?.reload ?? null,
+    },
     configFile: present ? configPath : null,
   };
 }

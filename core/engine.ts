@@ -8,6 +8,8 @@ import { isUpToDate, migrate } from './db/migrate.js';
 import { EventRelay } from './db/notifications.js';
 import { PgDatabase } from './db/pg-database.js';
 import { EventBus } from './events.js';
+import type { Fleet } from './fleet.js';
+import { realFleet } from './fleet-real.js';
 import { InventoryService } from './inventory/inventory-service.js';
 import { OperationRunner } from './operations/operation-runner.js';
 
@@ -23,6 +25,8 @@ export interface Engine {
   readonly actor: Actor;
   readonly inventory: InventoryService;
   readonly operations: OperationRunner;
+  /** The outside systems (providers, Git, registrars, clusters); built on first use. */
+  fleet(): Promise<Fleet>;
   close(): Promise<void>;
 }
 
@@ -32,6 +36,8 @@ export interface EngineOptions {
   /** Use this database instead of opening one from the configuration (tests). */
   db?: Database;
   actor?: Actor;
+  /** Builds the fleet's adapters; default: the real ones from the configuration. The sandbox passes its own. */
+  fleet?: () => Promise<Fleet>;
 }
 
 export async function openDatabase(config: FleetConfig): Promise<Database> {
@@ -52,9 +58,16 @@ export async function createEngine(config: FleetConfig, options: EngineOptions =
     const context = { db, actor, readonly: config.readonly };
     const inventory = new InventoryService({ ...context, relay, ranges: config.ranges });
     const operations = new OperationRunner({ ...context, relay });
+    let fleet: Promise<Fleet> | null = null;
+    const makeFleet = options.fleet ?? (async () => realFleet(config));
     return {
       config, db, events, relay, actor, inventory, operations,
+      fleet() {
+        fleet ??= makeFleet();
+        return fleet;
+      },
       async close() {
+        if (fleet) await (await fleet.catch(() => null))?.close().catch(() => undefined);
         for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
         if (!options.db) await db.close();
       },

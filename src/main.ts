@@ -7,16 +7,19 @@ import { allowOnly, flagBool, flagString, parseArgs } from './cli/args.js';
 import type { ParsedArgs } from './cli/args.js';
 import type { CommandContext } from './cli/context.js';
 import { findCommand, helpText } from './cli/registry.js';
+import { openSandboxEngine } from './sandbox/open-sandbox.js';
 
 const GLOBAL_FLAGS = ['json', 'readonly', 'sandbox', 'data-dir', 'database-url', 'config', 'help'];
 
 function configFrom(args: ParsedArgs): FleetConfig {
+  // Every `sandbox …` command works on the sandbox world.
+  const sandbox = flagBool(args, 'sandbox') || args.positionals[0] === 'sandbox';
   const dataDir = flagString(args, 'data-dir');
   const databaseUrl = flagString(args, 'database-url');
   const configFile = flagString(args, 'config');
   return resolveConfig({
     readonly: flagBool(args, 'readonly'),
-    sandbox: flagBool(args, 'sandbox'),
+    sandbox,
     ...(dataDir ? { dataDir } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(configFile ? { configFile } : {}),
@@ -51,7 +54,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const config = configFrom(args);
     const openEngine = async (): Promise<Engine> => {
-      engine ??= await createEngine(config);
+      engine ??= config.sandbox ? (await openSandboxEngine(config)).engine : await createEngine(config);
       return engine;
     };
     if (args.positionals.length === 0) {
@@ -65,7 +68,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     allowOnly(args, [...GLOBAL_FLAGS, ...found.command.flags], found.command.usage);
     const ctx: CommandContext = {
-      args, operands: found.operands, json,
+      args, operands: found.operands, json, config,
       engine: openEngine,
       out: (text) => process.stdout.write(`${text}\n`),
       err: (text) => process.stderr.write(`${text}\n`),

@@ -20,6 +20,8 @@ export interface HaproxyRegistrarOptions {
   /** The frontend's bind line; default `*:80`. */
   bind?: string;
   haproxyBinary?: string;
+  /** Check candidates with `haproxy -c` before writing (default true); the sandbox skips it where haproxy is absent. */
+  validate?: boolean;
   /** argv run after a successful write, e.g. ['systemctl', 'reload', 'haproxy']; none by default. */
   reloadCommand?: readonly string[];
 }
@@ -92,6 +94,7 @@ export class HaproxyRegistrar implements Registrar {
   }
 
   private async validate(file: string): Promise<void> {
+    if (this.opts.validate === false) return;
     const binary = this.opts.haproxyBinary ?? 'haproxy';
     const result = await execa(binary, ['-c', '-f', file], { reject: false, stdin: 'ignore', timeout: 30_000, all: true });
     if (result.code === 'ENOENT') {

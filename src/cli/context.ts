@@ -1,3 +1,4 @@
+import type { FleetConfig } from '../../core/config.js';
 import type { Engine } from '../../core/engine.js';
 import type { ParsedArgs } from './args.js';
 
@@ -7,6 +8,7 @@ export interface CommandContext {
   /** Positionals after the command (and subcommand) words. */
   operands: string[];
   json: boolean;
+  config: FleetConfig;
   engine(): Promise<Engine>;
   out(text: string): void;
   err(text: string): void;

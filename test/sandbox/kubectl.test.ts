@@ -1,0 +1,236 @@
+/** Fidelity: the real kubectl, with a generated kubeconfig, against a sandbox cluster. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubeconfigFor, startSandboxCluster, type SandboxCluster } from '../../src/sandbox/kube-api/index.js';
+
+let cluster: SandboxCluster;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fleetdeck-kubectl-'));
+  cluster = await startSandboxCluster({ name: 'kubectl', controller: { jobDelayMs: 300, podStartMs: 100 } });
+  await writeFile(join(dir, 'kubeconfig'), kubeconfigFor([{ context: 'kind-fidelity', url: cluster.url }]));
+});
+
+afterAll(async () => {
+  await cluster.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function kubectl(...args: string[]): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
+  return execa('kubectl', args, {
+    reject: false,
+    timeout: 60_000,
+    env: { KUBECONFIG: join(dir, 'kubeconfig'), HOME: dir },
+    extendEnv: false,
+  }).then((r) => ({ exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr }));
+}
+
+async function file(name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+const manifest = (image: string, replicas: number, data: string): string => `
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: shop
+  labels: {app: web}
+data:
+  mode: "${data}"
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels: {app: web}
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: ${image}
+        ports:
+        - containerPort: 8080
+      - name: sidecar
+        image: busybox
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  namespace: shop
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: migrate
+        image: busybox
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector: {app: web}
+  ports:
+  - name: http
+    port: 80
+`;
+
+describe('kubectl against a sandbox cluster', () => {
+  it('reads the built-in namespaces with get -o json', async () => {
+    const r = await kubectl('get', 'namespaces', '-o', 'json');
+    expect(r.exitCode).toBe(0);
+    const list = JSON.parse(r.stdout) as { items: { metadata: { name: string } }[] };
+    expect(list.items.map((i) => i.metadata.name)).toEqual(expect.arrayContaining(['default', 'kube-system']));
+  });
+
+  it('applies a multi-document file, then applies a changed one as an update', async () => {
+    const first = await kubectl('apply', '-f', await file('v1.yaml', manifest('nginx:1.25', 2, 'a')));
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toContain('namespace/shop created');
+    expect(first.stdout).toContain('deployment.apps/web created');
+    expect(first.stdout).toContain('job.batch/migrate created');
+    expect(first.stdout).toContain('service/web created');
+
+    const second = await kubectl('apply', '-f', await file('v2.yaml', manifest('nginx:1.27', 3, 'b')));
+    expect(second.exitCode).toBe(0);
+    expect(second.stdout).toContain('deployment.apps/web configured');
+    expect(second.stdout).toContain('configmap/settings configured');
+    expect(second.stdout).toContain('service/web unchanged');
+
+    const deployment = JSON.parse((await kubectl('get', 'deployment', 'web', '-n', 'shop', '-o', 'json')).stdout) as {
+      metadata: { generation: number };
+      spec: { replicas: number; template: { spec: { containers: { name: string; image: string; ports?: unknown[] }[] } } };
+    };
+    expect(deployment.spec.replicas).toBe(3);
+    expect(deployment.metadata.generation).toBe(2);
+    const [web, sidecar] = deployment.spec.template.spec.containers;
+    expect(web).toMatchObject({ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 8080 }] });
+    expect(sidecar).toMatchObject({ name: 'sidecar', image: 'busybox' });
+  });
+
+  it('waits for a Job to complete and a Deployment to become available', async () => {
+    const job = await kubectl('wait', '--for=condition=complete', 'job/migrate', '-n', 'shop', '--timeout=30s');
+    expect(job.stdout).toContain('job.batch/migrate condition met');
+    expect(job.exitCode).toBe(0);
+    const deploy = await kubectl('wait', '--for=condition=available', 'deployment/web', '-n', 'shop', '--timeout=30s');
+    expect(deploy.exitCode).toBe(0);
+  });
+
+  it('selects by label and prints tables with the usual columns', async () => {
+    const pods = await kubectl('get', 'pods', '-n', 'shop', '-l', 'app=web', '-o', 'name');
+    expect(pods.stdout.trim().split('\n')).toHaveLength(3);
+    const jobPods = await kubectl('get', 'pods', '-n', 'shop', '-l', 'job-name=migrate', '-o', 'name');
+    expect(jobPods.stdout.trim().split('\n')).toHaveLength(1);
+    const none = await kubectl('get', 'pods', '-n', 'shop', '-l', 'app notin (web),!job-name');
+    expect(none.stderr).toContain('No resources found');
+    const table = await kubectl('get', 'pods', '-n', 'shop');
+    expect(table.stdout).toMatch(/NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE/);
+    expect(table.stdout).toMatch(/web-\S+\s+2\/2\s+Running/);
+    expect(table.stdout).toMatch(/migrate-\S+\s+0\/1\s+Completed/);
+    const jobs = await kubectl('get', 'jobs', '-n', 'shop');
+    expect(jobs.stdout).toMatch(/migrate\s+Complete\s+1\/1/);
+    const logs = await kubectl('logs', 'job/migrate', '-n', 'shop');
+    expect(logs.stdout).toContain('completed successfully');
+  });
+
+  it('waits for a Job marked to fail to report Failed', async () => {
+    const path = await file('failing.yaml', `
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: broken
+  namespace: shop
+  annotations: {sandbox.fleetdeck.io/fail: "true"}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: x, image: busybox}]
+`);
+    expect((await kubectl('apply', '-f', path)).exitCode).toBe(0);
+    const failed = await kubectl('wait', '--for=condition=failed', 'job/broken', '-n', 'shop', '--timeout=30s');
+    expect(failed.exitCode).toBe(0);
+    const complete = await kubectl('wait', '--for=condition=complete', 'job/broken', '-n', 'shop', '--timeout=1s');
+    expect(complete.exitCode).not.toBe(0);
+  });
+
+  it('serves a custom resource after its CRD is applied, and deletes it', async () => {
+    const crd = await file('crd.yaml', `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.fleetdeck.io
+spec:
+  group: example.fleetdeck.io
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources: {status: {}}
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+`);
+    expect((await kubectl('apply', '-f', crd)).exitCode).toBe(0);
+    expect((await kubectl('wait', '--for=condition=established', 'crd/widgets.example.fleetdeck.io', '--timeout=30s')).exitCode).toBe(0);
+    const cr = await file('cr.yaml', `
+apiVersion: example.fleetdeck.io/v1
+kind: Widget
+metadata: {name: gizmo, namespace: shop, labels: {tier: gold}}
+spec: {size: 3}
+`);
+    expect((await kubectl('apply', '-f', cr)).stdout).toContain('widget.example.fleetdeck.io/gizmo created');
+    const got = JSON.parse((await kubectl('get', 'wd', 'gizmo', '-n', 'shop', '-o', 'json')).stdout) as { spec: { size: number } };
+    expect(got.spec.size).toBe(3);
+    const ssa = await kubectl('apply', '--server-side', '-f', await file('cr2.yaml', 'apiVersion: example.fleetdeck.io/v1\nkind: Widget\nmetadata: {name: gizmo, namespace: shop}\nspec: {size: 5}\n'));
+    expect(ssa.stdout).toContain('serverside-applied');
+    expect((await kubectl('get', 'widgets', '-A', '-l', 'tier in (gold,silver)', '-o', 'jsonpath={.items[0].spec.size}')).stdout).toBe('5');
+    const deleted = await kubectl('delete', '-f', cr);
+    expect(deleted.stdout).toContain('widget.example.fleetdeck.io "gizmo" deleted');
+    const after = await kubectl('get', 'widget', 'gizmo', '-n', 'shop');
+    expect(after.exitCode).toBe(1);
+    expect(after.stderr).toContain('Error from server (NotFound): widgets.example.fleetdeck.io "gizmo" not found');
+  });
+
+  it('follows changes with get -w', async () => {
+    const watcher = execa('kubectl', ['get', 'configmaps', '-n', 'shop', '-w', '-o', 'name'], { env: { KUBECONFIG: join(dir, 'kubeconfig'), HOME: dir }, extendEnv: false, reject: false });
+    let output = '';
+    watcher.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const deadline = Date.now() + 20_000;
+    while (!output.includes('configmap/settings') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    cluster.objects.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late-arrival', namespace: 'shop' }, data: {} });
+    while (!output.includes('configmap/late-arrival') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    watcher.kill();
+    await watcher;
+    expect(output).toContain('configmap/late-arrival');
+  });
+
+  it('deletes a namespace with everything in it', async () => {
+    const r = await kubectl('delete', 'namespace', 'shop', '--timeout=30s');
+    expect(r.stdout).toContain('namespace "shop" deleted');
+    expect((await kubectl('get', 'pods', '-A', '-o', 'name')).stdout.trim()).toBe('');
+  });
+});
