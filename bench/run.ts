@@ -1,5 +1,6 @@
 /** `npm run bench`: every benchmark, one after another; each prints its figures and ratios. */
 import { benchAllocation } from './allocation.js';
+import { benchCockpitKeypress } from './cockpit-keypress.js';
 import { benchInventoryList } from './inventory-list.js';
 import { benchSandboxMemory } from './sandbox-memory.js';
 import { benchSandboxStartup } from './sandbox-startup.js';
@@ -7,6 +8,9 @@ import { benchSandboxStartup } from './sandbox-startup.js';
 const BENCHES: Record<string, () => Promise<void>> = {
   allocation: benchAllocation,
   'inventory-list': benchInventoryList,
+  'cockpit-keypress': async () => {
+    await benchCockpitKeypress();
+  },
   'sandbox-startup': benchSandboxStartup,
   'sandbox-memory': async () => {
     await benchSandboxMemory(50);

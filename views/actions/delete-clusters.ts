@@ -1,0 +1,29 @@
+import { toErrorInfo } from '../store/error-info.js';
+import type { ActionContext } from './action-context.js';
+
+/**
+ * Deletes the confirmed clusters one by one and reports the outcome on the status line. The table
+ * updates from the engine's events; nothing is removed from the store optimistically.
+ */
+export async function deleteClusters({ store, source }: ActionContext, names: readonly string[]): Promise<void> {
+  const failures: { name: string; error: unknown }[] = [];
+  for (const name of names) {
+    try {
+      await source.removeCluster(name);
+    } catch (error) {
+      failures.push({ name, error });
+    }
+  }
+  const state = store.getState();
+  state.clearMarks();
+  const deleted = names.length - failures.length;
+  const first = failures[0];
+  if (first) {
+    const info = toErrorInfo(first.error);
+    const prefix = deleted > 0 ? `deleted ${deleted}, ` : '';
+    const more = failures.length > 1 ? ` (and ${failures.length - 1} more failed)` : '';
+    state.setError({ message: `${prefix}${first.name}: ${info.message}${more}`, hint: info.hint });
+    return;
+  }
+  state.setNotice(deleted === 1 ? `deleted cluster ${names[0] ?? ''}` : `deleted ${deleted} clusters`);
+}

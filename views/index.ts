@@ -1,0 +1,10 @@
+export { Cockpit, frameLayout } from './cockpit.js';
+export type { CockpitProps, FrameLayout } from './cockpit.js';
+export type { CockpitSource, CockpitStatus, CockpitEvent, CockpitEventListener } from './source.js';
+export { createCockpitStore } from './store/cockpit-store.js';
+export type { CockpitState, CockpitStore, Overlay } from './store/cockpit-store.js';
+export { themeFromEnv } from './theme.js';
+export type { Theme } from './theme.js';
+export { KEY_BINDINGS, bindingsFor, resolveKey } from './keys.js';
+export { PANELS } from './panels/registry.js';
+export { CLUSTER_COLUMNS, clusterFields, formatCells, columnWidths } from './format.js';
