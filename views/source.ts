@@ -11,6 +11,8 @@ export interface CockpitStatus {
   databaseTarget: string;
   sandbox: boolean;
   readonly: boolean;
+  /** The management cluster (Kindler's devops), which is not an environment and so not a row. */
+  managementCluster?: string;
 }
 
 export type CockpitEvent = EngineEvent;

@@ -1,4 +1,5 @@
 import type { Engine } from '../../core/engine.js';
+import { MANAGEMENT_CLUSTER } from '../../core/fleet.js';
 import type { CockpitSource } from '../../views/source.js';
 
 /** The cockpit sees the engine only through this narrow adapter. */
@@ -8,6 +9,7 @@ export function engineSource(engine: Engine): CockpitSource {
       databaseTarget: engine.db.target,
       sandbox: engine.config.sandbox,
       readonly: engine.config.readonly,
+      managementCluster: MANAGEMENT_CLUSTER,
     },
     listClusters: () => engine.inventory.list(),
     subscribe: (listener) => engine.events.subscribe(listener),

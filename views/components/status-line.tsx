@@ -18,6 +18,7 @@ export function StatusLine() {
       <Text wrap="truncate">
         {status.sandbox ? <Text inverse bold color={tone('yellow')}> SANDBOX </Text> : null}
         {status.sandbox ? ' ' : ''}
+        {status.managementCluster ? <Text dimColor>{`management cluster ${status.managementCluster} │ `}</Text> : null}
         {status.readonly ? <Text inverse bold color={tone('magenta')}> READ-ONLY </Text> : null}
         {status.readonly ? ' ' : ''}
         <Text dimColor>db </Text>
