@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, one after another; each prints its figures and ratios. */
 import { benchAllocation } from './allocation.js';
 import { benchCockpitKeypress } from './cockpit-keypress.js';
+import { benchDrift } from './drift.js';
 import { benchInventoryList } from './inventory-list.js';
 import { benchSandboxMemory } from './sandbox-memory.js';
 import { benchSandboxStartup } from './sandbox-startup.js';
@@ -8,6 +9,9 @@ import { benchSandboxStartup } from './sandbox-startup.js';
 const BENCHES: Record<string, () => Promise<void>> = {
   allocation: benchAllocation,
   'inventory-list': benchInventoryList,
+  drift: async () => {
+    await benchDrift();
+  },
   'cockpit-keypress': async () => {
     await benchCockpitKeypress();
   },

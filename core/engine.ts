@@ -12,6 +12,9 @@ import type { Fleet } from './fleet.js';
 import { realFleet } from './fleet-real.js';
 import { InventoryService } from './inventory/inventory-service.js';
 import { OperationRunner } from './operations/operation-runner.js';
+import { createFleetServices, fleetPortsFrom } from './drift/fleet-services.js';
+import type { DriftService } from './drift/drift-service.js';
+import type { LifecycleService } from './lifecycle/lifecycle-service.js';
 
 /**
  * The composition root: picks the adapters for a configuration and wires the services.
@@ -25,6 +28,10 @@ export interface Engine {
   readonly actor: Actor;
   readonly inventory: InventoryService;
   readonly operations: OperationRunner;
+  /** Environment create/delete as journaled operations across every system. */
+  readonly lifecycle: LifecycleService;
+  /** Drift between the inventory, Git, the clusters and the registrars; repair plans. */
+  readonly drift: DriftService;
   /** The outside systems (providers, Git, registrars, clusters); built on first use. */
   fleet(): Promise<Fleet>;
   close(): Promise<void>;
@@ -60,12 +67,18 @@ export async function createEngine(config: FleetConfig, options: EngineOptions =
     const operations = new OperationRunner({ ...context, relay });
     let fleet: Promise<Fleet> | null = null;
     const makeFleet = options.fleet ?? (async () => realFleet(config));
+    const getFleet = (): Promise<Fleet> => {
+      fleet ??= makeFleet();
+      return fleet;
+    };
+    // Registered in every process, so any of them can resume any operation.
+    const { lifecycle, drift } = createFleetServices({
+      db, relay, actor, readonly: config.readonly, runner: operations, ranges: config.ranges,
+      ports: async () => fleetPortsFrom(await getFleet()),
+    });
     return {
-      config, db, events, relay, actor, inventory, operations,
-      fleet() {
-        fleet ??= makeFleet();
-        return fleet;
-      },
+      config, db, events, relay, actor, inventory, operations, lifecycle, drift,
+      fleet: getFleet,
       async close() {
         if (fleet) await (await fleet.catch(() => null))?.close().catch(() => undefined);
         for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

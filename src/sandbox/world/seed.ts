@@ -23,16 +23,15 @@ export const SEEDED_DRIFT = {
   orphanCluster: 'scratch',
 } as const;
 
-async function createEnvironment(engine: Engine, fleet: SandboxFleet, spec: ClusterSpec): Promise<ClusterRecord> {
+/** The same journaled operation a real fleet runs; resumed if an earlier seeding was interrupted. */
+async function createEnvironment(engine: Engine, spec: ClusterSpec): Promise<ClusterRecord> {
   const existing = (await engine.inventory.list()).find((c) => c.name === spec.name);
-  const cluster = existing ?? (await engine.inventory.add(spec));
-  await fleet.git.ensureBranch(cluster);
-  await fleet.providers[cluster.provider].create(cluster);
-  await fleet.registrars.portainer.ensure(cluster);
-  const kube = await fleet.kube(cluster.name);
-  await fleet.registrars.argocd.ensure(cluster, { server: kube.server });
-  await fleet.registrars.haproxy.ensure(cluster);
-  return cluster;
+  if (!existing) await engine.lifecycle.create(spec.name, spec.provider);
+  else {
+    const unfinished = (await engine.operations.list()).find((op) => op.target === spec.name && op.status !== 'succeeded');
+    if (unfinished) await engine.operations.resume(unfinished.id);
+  }
+  return engine.inventory.show(spec.name);
 }
 
 /**
@@ -47,7 +46,7 @@ export async function seedWorld(engine: Engine, fleet: SandboxFleet): Promise<bo
 async function seedOnce(engine: Engine, fleet: SandboxFleet): Promise<boolean> {
   if (readWorld(fleet.layout)?.seeded) return false;
   const created: ClusterRecord[] = [];
-  for (const spec of SANDBOX_ENVIRONMENTS) created.push(await createEnvironment(engine, fleet, spec));
+  for (const spec of SANDBOX_ENVIRONMENTS) created.push(await createEnvironment(engine, spec));
   await fleet.git.deleteBranch(SEEDED_DRIFT.missingBranch);
   const template = created[0]!;
   await fleet.git.ensureBranch({ ...template, name: SEEDED_DRIFT.orphanBranch });

@@ -1,0 +1,59 @@
+/** Pure comparisons between an inventory row and what a provider reports about the running cluster. */
+import type { ClusterRecord } from '../inventory/types.js';
+import type { HostPortMapping, LiveCluster } from '../providers/types.js';
+
+export interface PortPair {
+  hostPort: number;
+  containerPort: number;
+}
+
+/** The host → container mappings a row asks for (k3d -p / kind extraPortMappings). */
+export function expectedPorts(row: ClusterRecord): PortPair[] {
+  return [
+    { hostPort: row.httpPort, containerPort: 80 },
+    { hostPort: row.httpsPort, containerPort: 443 },
+    { hostPort: row.pfPort, containerPort: row.nodePort },
+  ];
+}
+
+const show = (pairs: readonly PortPair[]): string => pairs.map((p) => `${p.hostPort}→${p.containerPort}`).join(', ');
+
+/** The row's mappings the live cluster does not publish; empty when it does, or when the tool reports no ports. */
+export function missingPorts(row: ClusterRecord, live: LiveCluster): PortPair[] {
+  if (live.ports.length === 0) return [];
+  const published = new Set(live.ports.map((p) => `${p.hostPort}:${p.containerPort}`));
+  return expectedPorts(row).filter((p) => !published.has(`${p.hostPort}:${p.containerPort}`));
+}
+
+export function describePorts(row: ClusterRecord, live: LiveCluster): string {
+  const relevant = live.ports.filter((p) => [80, 443, row.nodePort].includes(p.containerPort));
+  return `the row says ${show(expectedPorts(row))}; the cluster publishes ${show(relevant) || 'none of them'}`;
+}
+
+export function subnetDiffers(row: ClusterRecord, live: LiveCluster): boolean {
+  return row.subnet !== null && live.subnet !== null && row.subnet !== live.subnet;
+}
+
+/** The ports a running cluster publishes, read back as row values (for adopting it or updating its row). */
+export function portsFromLive(live: LiveCluster): { httpPort?: number; httpsPort?: number; pfPort?: number; nodePort?: number } {
+  const byContainer = (port: number): HostPortMapping | undefined => live.ports.find((p) => p.containerPort === port);
+  const node = live.ports.find((p) => p.containerPort >= 30000 && p.containerPort <= 32767);
+  const http = byContainer(80);
+  const https = byContainer(443);
+  return {
+    ...(http ? { httpPort: http.hostPort } : {}),
+    ...(https ? { httpsPort: https.hostPort } : {}),
+    ...(node ? { pfPort: node.hostPort, nodePort: node.containerPort } : {}),
+  };
+}
+
+/** The port of a URL, defaulted by scheme; null for anything unparseable. */
+export function urlPort(url: string): number | null {
+  try {
+    const parsed = new URL(url);
+    if (parsed.port) return Number(parsed.port);
+    return parsed.protocol === 'https:' ? 443 : parsed.protocol === 'http:' ? 80 : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * `drift.repair`: one step per repair action of a plan. Every action checks before it acts, so a resumed repair
+ * never does anything twice.
+ */
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import type { EventRelay } from '../db/notifications.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { explainAddFailure } from '../inventory/add-errors.js';
+import type { AllocationRanges } from '../inventory/allocation.js';
+import { insertCluster } from '../inventory/allocation.js';
+import { getCluster } from '../inventory/queries.js';
+import { ensureClusterRunning, ensureRegistered, requireRow } from '../lifecycle/env-effects.js';
+import { REGISTRAR_KINDS, findLive, type FleetPorts, type FleetPortsSource } from '../lifecycle/ports.js';
+import type { OperationKind, StepDefinition, StepOutputs } from '../operations/types.js';
+import { portsFromLive } from './live-match.js';
+import type { RepairAction } from './types.js';
+
+export const DRIFT_REPAIR = 'drift.repair';
+
+export interface RepairKindDeps {
+  db: Database;
+  relay: EventRelay;
+  ranges: AllocationRanges;
+  ports: FleetPortsSource;
+  clock?: Clock;
+}
+
+export interface RepairParams {
+  planId: string;
+  actions: RepairAction[];
+}
+
+export function stepName(index: number, action: RepairAction): string {
+  const subject = 'cluster' in action ? action.cluster : action.branch;
+  const via = 'registrar' in action ? ` ${action.registrar}` : '';
+  return `${index + 1}. ${action.type}${via} ${subject}`;
+}
+
+async function registerAll(ports: FleetPorts, deps: RepairKindDeps, name: string): Promise<StepOutputs> {
+  const row = await requireRow(deps.db, name);
+  const out: StepOutputs = {};
+  for (const kind of REGISTRAR_KINDS) out[kind] = (await ensureRegistered(ports, kind, row)).action;
+  return out;
+}
+
+async function runAction(action: RepairAction, deps: RepairKindDeps): Promise<StepOutputs> {
+  const ports = await deps.ports();
+  switch (action.type) {
+    case 'create_branch': {
+      const result = await ports.git.ensureBranch(await requireRow(deps.db, action.cluster));
+      return { sha: result.sha, action: result.action };
+    }
+    case 'archive_branch': {
+      if (await getCluster(deps.db, action.branch)) return { kept: 'a cluster of that name is in the inventory now' };
+      const archived = await ports.git.archiveBranch(action.branch, (deps.clock ?? systemClock).now());
+      return { archivedAs: archived?.archivedAs ?? null };
+    }
+    case 'recreate_cluster': {
+      const created = await ensureClusterRunning(ports, await requireRow(deps.db, action.cluster));
+      return { ...created, ...(await registerAll(ports, deps, action.cluster)) };
+    }
+    case 'replace_cluster': {
+      const row = await requireRow(deps.db, action.cluster);
+      await ports.providers[row.provider].delete(row.name);
+      await ports.providers[row.provider].create(row);
+      return registerAll(ports, deps, row.name);
+    }
+    case 'adopt_cluster':
+      return adopt(ports, deps, action.cluster, action.provider);
+    case 'delete_cluster': {
+      if (await getCluster(deps.db, action.cluster)) {
+        throw new ConflictError(`cluster ${action.cluster} is in the inventory now; refusing to delete it as an orphan`, 'Delete the environment with `fleetdeck env delete` instead.');
+      }
+      await ports.providers[action.provider].delete(action.cluster);
+      return {};
+    }
+    case 'ensure_registration':
+      return ensureRegistered(ports, action.registrar, await requireRow(deps.db, action.cluster));
+    case 'remove_registration':
+      return ports.registrars[action.registrar].remove(action.cluster);
+    case 'update_row_from_live':
+      return updateRowFromLive(ports, deps, action.cluster);
+  }
+}
+
+async function adopt(ports: FleetPorts, deps: RepairKindDeps, name: string, provider: 'k3d' | 'kind'): Promise<StepOutputs> {
+  const existing = await getCluster(deps.db, name);
+  if (existing && existing.provider !== provider) {
+    throw new ConflictError(`the inventory has ${name} as a ${existing.provider} cluster, not ${provider}`, 'Delete one of the two, then scan again.');
+  }
+  if (!existing) {
+    const live = await findLive(ports, { name, provider });
+    if (!live) throw new NotFoundError(`${provider} cluster`, name, 'It is gone already; scan again with `fleetdeck drift`.');
+    const spec = { name, provider, ...portsFromLive(live), subnet: provider === 'k3d' ? live.subnet : null };
+    try {
+      await insertCluster(deps.db, spec, deps.ranges);
+    } catch (error) {
+      throw await explainAddFailure(deps.db, spec, error);
+    }
+    await deps.relay.publish({ topic: 'inventory', type: 'cluster.added', target: name, data: { adopted: true } });
+  }
+  const row = await requireRow(deps.db, name);
+  const branch = await ports.git.ensureBranch(row);
+  return { adopted: !existing, branch: branch.action, ...(await registerAll(ports, deps, name)) };
+}
+
+async function updateRowFromLive(ports: FleetPorts, deps: RepairKindDeps, name: string): Promise<StepOutputs> {
+  const row = await requireRow(deps.db, name);
+  const live = await findLive(ports, row);
+  if (!live) throw new NotFoundError(`${row.provider} cluster`, name, 'The cluster is gone; scan again and recreate it.');
+  const found = portsFromLive(live);
+  const next = { ...row, ...found, subnet: live.subnet ?? row.subnet };
+  try {
+    await deps.db.query(
+      'UPDATE clusters SET http_port = $2, https_port = $3, pf_port = $4, node_port = $5, subnet = $6::cidr WHERE name = $1',
+      [name, next.httpPort, next.httpsPort, next.pfPort, next.nodePort, next.subnet]);
+  } catch (error) {
+    throw await explainAddFailure(deps.db, { name, provider: row.provider, httpPort: next.httpPort, httpsPort: next.httpsPort, pfPort: next.pfPort, subnet: next.subnet }, error);
+  }
+  await deps.relay.publish({ topic: 'inventory', type: 'cluster.updated', target: name });
+  return { ports: [next.pfPort, next.httpPort, next.httpsPort], subnet: next.subnet, ...(await registerAll(ports, deps, name)) };
+}
+
+export function repairKind(deps: RepairKindDeps): OperationKind {
+  return {
+    kind: DRIFT_REPAIR,
+    steps(params) {
+      const { actions } = params as unknown as RepairParams;
+      return actions.map((action, i): StepDefinition => ({ name: stepName(i, action), run: () => runAction(action, deps) }));
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import { createServer, type Server } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FleetServices } from '../../../core/drift/fleet-services.js';
+import type { Engine } from '../../../core/engine.js';
+import { openTestEngine } from '../../support/engine.js';
+import { openTestFleet, type TestFleet } from '../lifecycle/support/test-fleet.js';
+import { wire } from '../lifecycle/support/wire.js';
+
+interface K3dState { ports: string[]; subnet: string | null; running: boolean; apiPort: number }
+
+describe('drift detection and repair against real parts', () => {
+  let fleet: TestFleet;
+  let engine: Engine;
+  let services: FleetServices;
+  let closeEngine: () => Promise<void>;
+
+  beforeEach(async () => {
+    fleet = await openTestFleet();
+    ({ engine, close: closeEngine } = await openTestEngine('postgres'));
+    services = wire(engine, fleet.ports);
+    await services.lifecycle.create('dev', 'k3d');
+    await services.lifecycle.create('uat', 'kind');
+    await services.lifecycle.create('prod-k3d', 'k3d');
+    expect((await services.drift.scan()).items).toEqual([]);
+  });
+  afterEach(async () => {
+    await closeEngine();
+    await fleet.close();
+  });
+
+  function editK3d(name: string, edit: (c: K3dState) => void): void {
+    const state = fleet.tools.state();
+    edit(state.k3d[name] as unknown as K3dState);
+    fleet.tools.writeState(state);
+  }
+
+  it('detects every kind of drift, plans safe repairs, and leaves the fleet clean', async () => {
+    const dev = await engine.inventory.show('dev');
+    const { git, providers, registrars } = fleet.ports;
+    await git.deleteBranch('uat');
+    await git.ensureBranch({ ...dev, name: 'legacy-qa' });
+    editK3d('dev', (c) => {
+      c.ports = c.ports.map((p) => (p.endsWith(':80@loadbalancer') ? '18080:80@loadbalancer' : p));
+      c.subnet = '10.99.0.0/24';
+    });
+    const state = fleet.tools.state();
+    delete state.k3d['prod-k3d'];
+    fleet.tools.writeState(state);
+    await providers.k3d.create({ ...dev, name: 'scratch', subnet: '10.250.0.0/24', pfPort: 61000, httpPort: 61001, httpsPort: 61002 });
+    await registrars.portainer.remove('uat');
+    await registrars.haproxy.ensure({ ...(await engine.inventory.show('uat')), httpPort: 1234 });
+    await registrars.argocd.ensure({ ...dev, name: 'ghost' }, { server: 'https://127.0.0.1:9' });
+
+    const report = await services.drift.scan();
+    expect(report.unchecked).toEqual([]);
+    expect(report.items.map((i) => i.id)).toEqual([
+      'missing_branch:uat', 'missing_cluster:prod-k3d', 'missing_registration:portainer:uat', 'orphan_branch:legacy-qa',
+      'orphan_cluster:scratch', 'orphan_registration:argocd:ghost', 'port_mismatch:dev', 'stale_registration:haproxy:uat', 'subnet_mismatch:dev']);
+    for (const item of report.items) expect(item.repair.description.length).toBeGreaterThan(10);
+
+    const plan = await services.drift.plan();
+    expect(plan.id).toMatch(/^plan-[0-9a-f]{8}$/);
+    expect(plan.actions.map((a) => a.type)).toEqual(['adopt_cluster', 'update_row_from_live', 'create_branch', 'archive_branch',
+      'recreate_cluster', 'ensure_registration', 'remove_registration', 'ensure_registration']);
+    const { operation } = await services.drift.apply(plan.id);
+    expect(operation?.status).toBe('succeeded');
+    expect((await services.drift.scan()).items).toEqual([]);
+
+    expect(Object.keys(fleet.tools.state().k3d).sort()).toEqual(['dev', 'prod-k3d', 'scratch']);
+    expect((await engine.inventory.show('scratch')).httpPort).toBe(61001);
+    expect((await engine.inventory.show('dev')).httpPort).toBe(18080);
+    expect((await fleet.branches()).some((b) => b.startsWith('archive/legacy-qa-'))).toBe(true);
+    const audit = await engine.db.query<{ action: string; result: string }>("SELECT action, result FROM audit_log WHERE action LIKE 'repair.%' OR action = 'drift.repair' ORDER BY id");
+    expect(audit.rows).toEqual([{ action: 'repair.plan', result: 'ok' }, { action: 'drift.repair', result: 'ok' }, { action: 'repair.apply', result: 'ok' }]);
+  });
+
+  it('refuses a stale plan, and applies a plan at most once', async () => {
+    await fleet.ports.git.deleteBranch('uat');
+    const plan = await services.drift.plan();
+    await engine.inventory.add({ name: 'other', provider: 'kind' });
+    await expect(services.drift.apply(plan.id)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('stale') });
+    expect(await fleet.branches()).not.toContain('uat');
+    await expect(services.drift.apply(plan.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await engine.inventory.remove('other');
+
+    const fresh = await services.drift.plan();
+    await fleet.ports.git.ensureBranch({ ...(await engine.inventory.show('dev')), name: 'sneaky' });
+    await expect(services.drift.apply(fresh.id)).rejects.toMatchObject({ message: expect.stringContaining('stale') });
+
+    const last = await services.drift.plan();
+    await services.drift.apply(last.id);
+    await expect(services.drift.apply(last.id)).rejects.toMatchObject({ message: expect.stringContaining('already applied') });
+    expect((await services.drift.scan()).items).toEqual([]);
+    const refused = await engine.db.query("SELECT 1 FROM audit_log WHERE action = 'repair.apply' AND result = 'refused'");
+    expect(refused.rows).toHaveLength(2);
+  });
+
+  it('deletes an orphan cluster only when asked', async () => {
+    const dev = await engine.inventory.show('dev');
+    await fleet.ports.providers.kind.create({ ...dev, provider: 'kind', name: 'tmp' });
+    const safe = await services.drift.plan();
+    expect(safe.actions).toEqual([{ type: 'adopt_cluster', cluster: 'tmp', provider: 'kind' }]);
+    const deleting = await services.drift.plan({ destructive: ['orphan_cluster:tmp'] });
+    expect(deleting.actions).toEqual([{ type: 'delete_cluster', cluster: 'tmp', provider: 'kind' }]);
+    await services.drift.apply(deleting.id);
+    expect(Object.keys(fleet.tools.state().kind)).toEqual(['uat']);
+    expect((await services.drift.scan()).items).toEqual([]);
+  });
+
+  it('reports a stopped cluster and an API server that does not answer; replaces a cluster only when asked', async () => {
+    const server: Server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    editK3d('dev', (c) => { c.apiPort = port; });
+    editK3d('prod-k3d', (c) => { c.running = false; });
+    const probing = wire(engine, fleet.ports, { probeApi: true });
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const report = await probing.drift.scan();
+    const byId = new Map(report.items.map((i) => [i.id, i]));
+    expect(byId.get('api_unreachable:dev')?.message).toContain('does not answer');
+    expect(byId.get('api_unreachable:prod-k3d')?.message).toContain('prod-k3d is stopped');
+
+    const safe = await services.drift.plan({ only: ['api_unreachable:prod-k3d'] });
+    expect(safe.actions).toEqual([]);
+    expect(safe.repairs[0]!.note).toContain('--delete');
+    const replacing = await services.drift.plan({ only: ['api_unreachable:prod-k3d'], destructive: ['api_unreachable'] });
+    await services.drift.apply(replacing.id);
+    expect(fleet.tools.state().k3d['prod-k3d']).toMatchObject({ running: true });
+  });
+});
