@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, one after another; each prints its figures and ratios. */
 import { benchAllocation } from './allocation.js';
 import { benchCockpitKeypress } from './cockpit-keypress.js';
+import { benchDataplane } from './dataplane-latency.js';
 import { benchDrift } from './drift.js';
 import { benchInventoryList } from './inventory-list.js';
 import { benchSandboxMemory } from './sandbox-memory.js';
@@ -9,6 +10,9 @@ import { benchSandboxStartup } from './sandbox-startup.js';
 const BENCHES: Record<string, () => Promise<void>> = {
   allocation: benchAllocation,
   'inventory-list': benchInventoryList,
+  dataplane: async () => {
+    await benchDataplane();
+  },
   drift: async () => {
     await benchDrift();
   },

@@ -1,5 +1,6 @@
 import { auditCommand } from './commands/audit.js';
 import { clusterCommands } from './commands/clusters.js';
+import { dataplaneCommands } from './commands/dataplane.js';
 import { driftCommands } from './commands/drift.js';
 import { envCommands } from './commands/env.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -8,7 +9,7 @@ import { sandboxCommands } from './commands/sandbox.js';
 import type { Command } from './context.js';
 
 /** Every headless command. Subsystems add theirs here. */
-export const COMMANDS: readonly Command[] = [...clusterCommands, ...envCommands, ...opsCommands, ...driftCommands, ...sandboxCommands, migrateCommand, auditCommand];
+export const COMMANDS: readonly Command[] = [...clusterCommands, ...envCommands, ...opsCommands, ...driftCommands, ...dataplaneCommands, ...sandboxCommands, migrateCommand, auditCommand];
 
 /** The command whose path is the longest prefix of the positionals. */
 export function findCommand(positionals: readonly string[]): { command: Command; operands: string[] } | null {

@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Database } from '../db/database.js';
+import { FleetError } from '../errors.js';
+import type { KubeConnection } from '../kube/connection.js';
+import { loadKubeConfig } from '../kube/connection.js';
+import { createKubeGateway } from '../kube/gateways.js';
+import type { KubeGateway } from '../kube/types.js';
+import { CLUSTER_COLUMNS, connectionFor } from './cluster-store.js';
+import type { HelmTarget } from './helm-client.js';
+import type { ClusterRow } from './rows.js';
+import type { SecretBox } from './secret-box.js';
+import type { StageCluster } from './stage-env.js';
+import type { StorageMode } from './types.js';
+
+export type KubeFactory = (connection: KubeConnection) => KubeGateway;
+
+export const defaultKubeFactory: KubeFactory = (connection) => createKubeGateway(connection);
+
+export interface ClusterAccess {
+  cluster: StageCluster;
+  kube: KubeGateway;
+  helmTarget: HelmTarget;
+  /** Removes the temporary kubeconfig written for helm. */
+  release(): void;
+}
+
+export async function loadClusterRowById(db: Database, id: number): Promise<ClusterRow> {
+  const result = await db.query<ClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM dataplane_clusters WHERE id = $1`, [id]);
+  const row = result.rows[0];
+  if (!row) throw new FleetError('NOT_FOUND', `dataplane cluster ${id} no longer exists`, 'Nothing to install.');
+  return row;
+}
+
+export function noConnection(name: string): FleetError {
+  return new FleetError('VALIDATION', `cluster "${name}" has no connection data`,
+    `Give it a kube context or a server and token: \`fleetdeck dataplane add ${name} --context CTX\`.`);
+}
+
+/**
+ * Everything a stage needs to reach one cluster. For connection data held in the database, helm gets a 0600
+ * kubeconfig in a private temp dir that lives only as long as the task runs here.
+ */
+export function openClusterAccess(row: ClusterRow, storageMode: StorageMode, box: SecretBox | null, kubeFactory: KubeFactory): ClusterAccess {
+  const connection = connectionFor(row, box);
+  if (!connection) throw noConnection(row.name);
+  const kube = kubeFactory(connection);
+  let dir: string | null = null;
+  let helmTarget: HelmTarget;
+  if (connection.kind === 'server') {
+    dir = mkdtempSync(join(tmpdir(), 'fleetdeck-kube-'));
+    const path = join(dir, 'kubeconfig');
+    writeFileSync(path, loadKubeConfig(connection).exportConfig(), { mode: 0o600 });
+    helmTarget = { kubeconfigPath: path, kubeContext: connection.name };
+  } else {
+    helmTarget = connection.kind === 'kubeconfig-file'
+      ? { ...(connection.path ? { kubeconfigPath: connection.path } : {}), ...(connection.context ? { kubeContext: connection.context } : {}) }
+      : {};
+  }
+  const storageSecrets = row.storage_secrets_enc && box ? box.openJson<Record<string, string>>(row.storage_secrets_enc) : {};
+  return {
+    cluster: {
+      name: row.name, namespace: row.namespace, storageMode, helmValues: row.helm_values,
+      managedStorageConfig: row.managed_storage_config, storageConfig: row.storage_config, storageSecrets,
+    },
+    kube,
+    helmTarget,
+    release: () => {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import type { MutationContext } from '../audit/audited.js';
+import { audited } from '../audit/audited.js';
+import { actorLabel } from './actor.js';
+import type { Queryable } from '../db/database.js';
+import { SqlState, isPgError } from '../db/database.js';
+import type { EventRelay } from '../db/notifications.js';
+import { ConflictError, ValidationError } from '../errors.js';
+import type { ClusterConfigInput } from './cluster-store.js';
+import { CLUSTER_COLUMNS, listClusters, requireClusterRow, upsertCluster, validateStorageMode } from './cluster-store.js';
+import type { ClusterRow } from './rows.js';
+import { toCluster } from './rows.js';
+import type { SecretBox } from './secret-box.js';
+import { stagesFor } from './stage-plan.js';
+import { activeTaskFor, historyOf, insertStages, latestTaskFor, stagesOf } from './task-queries.js';
+import type { DataplaneCluster, InstallTask, InstallView, RunnerKind, StorageMode, TriggerResult } from './types.js';
+import { WAKE_CHANNEL } from './types.js';
+
+export interface DataplaneServiceDeps extends MutationContext {
+  relay: EventRelay;
+  secrets: SecretBox | null;
+  /** Where new tasks run (default: in the scheduler's process). */
+  runner?: RunnerKind;
+  maxRetries?: number;
+}
+
+export interface ClusterInstallSummary extends DataplaneCluster {
+  task: Pick<InstallTask, 'id' | 'status' | 'currentStage' | 'stagesCompleted' | 'retryCount' | 'errorMessage'> | null;
+  stageCount: number;
+}
+
+function activeConflict(cluster: string, task: InstallTask | null): ConflictError {
+  const which = task ? `task ${task.id} (${task.status}${task.currentStage ? `, at ${task.currentStage}` : ''})` : 'another task';
+  return new ConflictError(`cluster "${cluster}" already has an active install: ${which}`,
+    `Wait for it to finish (\`fleetdeck installs show ${cluster}\`), then deploy again.`, { taskId: task?.id ?? null });
+}
+
+/** TriggerDeploy and its companions: the only writers of release history and install tasks besides the scheduler. */
+export class DataplaneService {
+  constructor(private readonly deps: DataplaneServiceDeps) {}
+
+  addCluster(input: ClusterConfigInput): Promise<DataplaneCluster> {
+    return audited(this.deps, 'dataplane.cluster.add', input.name, async () => {
+      const cluster = await upsertCluster(this.deps.db, this.deps.secrets, { ...input, source: input.source ?? 'manual' });
+      await this.publish('cluster.updated', cluster.name, { dataplaneStatus: cluster.dataplaneStatus });
+      return cluster;
+    }, (c) => ({ storageMode: c.storageMode, source: c.source }));
+  }
+
+  setStorageMode(name: string, mode: string): Promise<DataplaneCluster> {
+    const storageMode = validateStorageMode(mode);
+    return audited(this.deps, 'dataplane.storage-mode', name, async () => {
+      const result = await this.deps.db.query<ClusterRow>(
+        `UPDATE dataplane_clusters SET storage_mode = $2, updated_at = now() WHERE name = $1 AND deleted_at IS NULL
+         RETURNING ${CLUSTER_COLUMNS}`, [name, storageMode]);
+      if (!result.rows[0]) await requireClusterRow(this.deps.db, name);
+      const cluster = toCluster(result.rows[0]!);
+      await this.publish('cluster.updated', name, { storageMode });
+      return cluster;
+    }, (c) => ({ storageMode: c.storageMode }));
+  }
+
+  /** POST /lens/v1/release/clusters/:cluster_name/deploy: one history row and one task, in one transaction. */
+  trigger(name: string): Promise<TriggerResult> {
+    return audited(this.deps, 'dataplane.deploy', name, async () => {
+      const result = await this.guardActive(name, () => this.deps.db.transaction(async (tx) => {
+        const row = await requireClusterRow(tx, name, { lock: true });
+        const active = await activeTaskFor(tx, Number(row.id));
+        if (active) throw activeConflict(name, active);
+        const storageMode: StorageMode = (row.storage_mode as StorageMode | null) ?? 'external';
+        const history = await tx.query<{ id: number | string }>(
+          `INSERT INTO dataplane_release_history (cluster_id, cluster_name, action, storage_mode, values_snapshot, triggered_by)
+           VALUES ($1, $2, 'deploy', $3, $4::jsonb, $5) RETURNING id`,
+          [row.id, name, storageMode, JSON.stringify(row.helm_values), actorLabel(this.deps.actor)]);
+        const historyId = Number(history.rows[0]!.id);
+        const task = await tx.query<{ id: number | string }>(
+          `INSERT INTO dataplane_install_tasks (cluster_id, cluster_name, history_id, storage_mode, runner, max_retries)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+          [row.id, name, historyId, storageMode, this.deps.runner ?? 'process', this.deps.maxRetries ?? 3]);
+        const taskId = Number(task.rows[0]!.id);
+        await insertStages(tx, taskId, stagesFor(storageMode));
+        await setDeploying(tx, Number(row.id));
+        return { historyId, taskId, cluster: name, storageMode };
+      }));
+      await this.afterQueued(result.cluster, result.taskId, 'task.queued');
+      return result;
+    }, (r) => ({ taskId: r.taskId, historyId: r.historyId, storageMode: r.storageMode }));
+  }
+
+  /** Re-queues the last failed task; its completed stages stay completed, so it resumes where it stopped. */
+  retry(name: string): Promise<TriggerResult> {
+    return audited(this.deps, 'dataplane.retry', name, async () => {
+      const result = await this.guardActive(name, () => this.deps.db.transaction(async (tx) => {
+        const row = await requireClusterRow(tx, name, { lock: true });
+        const last = await latestTaskFor(tx, Number(row.id));
+        if (last && (last.status === 'pending' || last.status === 'running')) throw activeConflict(name, last);
+        if (!last || last.status !== 'failed') {
+          throw new ValidationError(`cluster "${name}" has no failed install to retry`, `Start a new one with \`fleetdeck deploy ${name}\`.`);
+        }
+        const history = await tx.query<{ id: number | string }>(
+          `INSERT INTO dataplane_release_history (cluster_id, cluster_name, action, storage_mode, values_snapshot, triggered_by)
+           VALUES ($1, $2, 'retry', $3, $4::jsonb, $5) RETURNING id`,
+          [row.id, name, last.storageMode, JSON.stringify(row.helm_values), actorLabel(this.deps.actor)]);
+        const historyId = Number(history.rows[0]!.id);
+        await tx.query(
+          `UPDATE dataplane_install_tasks SET status = 'pending', history_id = $2, retry_count = 0, error_message = NULL,
+             worker_id = NULL, heartbeat_at = NULL, next_attempt_at = now(), finished_at = NULL, updated_at = now()
+           WHERE id = $1`, [last.id, historyId]);
+        await tx.query(`UPDATE dataplane_task_stages SET status = 'pending', error_message = NULL
+                        WHERE task_id = $1 AND status IN ('failed', 'running')`, [last.id]);
+        await setDeploying(tx, Number(row.id));
+        return { historyId, taskId: last.id, cluster: name, storageMode: last.storageMode };
+      }));
+      await this.afterQueued(result.cluster, result.taskId, 'task.retried');
+      return result;
+    }, (r) => ({ taskId: r.taskId, historyId: r.historyId }));
+  }
+
+  async list(): Promise<ClusterInstallSummary[]> {
+    const clusters = await listClusters(this.deps.db);
+    const summaries: ClusterInstallSummary[] = [];
+    for (const cluster of clusters) {
+      const task = await latestTaskFor(this.deps.db, cluster.id);
+      summaries.push({
+        ...cluster,
+        task: task && { id: task.id, status: task.status, currentStage: task.currentStage, stagesCompleted: task.stagesCompleted, retryCount: task.retryCount, errorMessage: task.errorMessage },
+        stageCount: task ? stagesFor(task.storageMode).length : stagesFor(cluster.storageMode ?? 'external').length,
+      });
+    }
+    return summaries;
+  }
+
+  async show(name: string): Promise<InstallView> {
+    const row = await requireClusterRow(this.deps.db, name);
+    const task = await latestTaskFor(this.deps.db, Number(row.id));
+    return {
+      cluster: name,
+      dataplaneStatus: row.dataplane_status as InstallView['dataplaneStatus'],
+      storageMode: row.storage_mode as StorageMode | null,
+      task: task && { ...task, stages: await stagesOf(this.deps.db, task.id) },
+      history: await historyOf(this.deps.db, Number(row.id)),
+    };
+  }
+
+  /** The unique index is the real guard; a race past the pre-check surfaces as 23505 and becomes a 409. */
+  private async guardActive<T>(name: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (isPgError(error) && error.code === SqlState.uniqueViolation) {
+        const row = await requireClusterRow(this.deps.db, name);
+        throw activeConflict(name, await activeTaskFor(this.deps.db, Number(row.id)));
+      }
+      throw error;
+    }
+  }
+
+  private async afterQueued(cluster: string, taskId: number, type: string): Promise<void> {
+    await this.deps.db.notify(WAKE_CHANNEL, String(taskId)).catch(() => undefined);
+    await this.publish(type, cluster, { taskId, dataplaneStatus: 'deploying' });
+  }
+
+  private publish(type: string, target: string, data: Record<string, unknown>): Promise<void> {
+    return this.deps.relay.publish({ topic: 'installs', type, target, data });
+  }
+}
+
+async function setDeploying(tx: Queryable, clusterId: number): Promise<void> {
+  await tx.query(`UPDATE dataplane_clusters SET dataplane_status = 'deploying', updated_at = now() WHERE id = $1`, [clusterId]);
+}

@@ -1,0 +1,147 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { EXTERNAL_STAGES, LENS_MANAGED_STAGES, RELEASES, STORAGE_SECRET_NAME } from '../../../core/dataplane/index.js';
+import type { InstallScheduler } from '../../../core/dataplane/index.js';
+import { FAIL_ANNOTATION } from '../../../src/sandbox/kube-api/index.js';
+import { DATABASE_KINDS } from '../../support/databases.js';
+import type { World } from './world.js';
+import { addTarget, openWorld, waitForInstall } from './world.js';
+
+describe.each(DATABASE_KINDS)('install scheduler end to end with fake helm (%s)', (kind) => {
+  let world: World | null = null;
+  let scheduler: InstallScheduler | null = null;
+  afterEach(async () => {
+    await scheduler?.stop();
+    scheduler = null;
+    await world?.close();
+    world = null;
+  });
+
+  it('external mode runs the 5 seed stages in order and ends deployed', async () => {
+    world = await openWorld(kind);
+    await addTarget(world, 'gpu-a', 'external');
+    scheduler = world.dataplane.scheduler();
+    await scheduler.start();
+    const queued = await world.dataplane.service.trigger('gpu-a');
+    expect(queued.storageMode).toBe('external');
+    const view = await waitForInstall(world, 'gpu-a', (v) => v.dataplaneStatus !== 'deploying');
+    expect(view.dataplaneStatus).toBe('deployed');
+    expect(view.task?.status).toBe('completed');
+    expect(view.task?.stages.map((s) => s.name)).toEqual([...EXTERNAL_STAGES]);
+    expect(view.task?.stages.map((s) => s.status)).toEqual(['skipped', 'completed', 'completed', 'completed', 'completed']);
+    const releases = world.helm.releases();
+    expect(Object.keys(releases).sort()).toEqual([`lens-gpu-a/${RELEASES.applications}`, `lens-gpu-a/${RELEASES.migration}`]);
+    const secret = world.cluster.objects.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'lens-gpu-a', name: STORAGE_SECRET_NAME });
+    expect(secret).toBeDefined();
+    const upgrades = world.helm.calls().filter((c) => c[1] === 'upgrade').map((c) => c[3]);
+    expect(upgrades).toEqual([RELEASES.migration, RELEASES.applications]);
+  });
+
+  it('lens-managed mode runs the 9 seed stages in order; a second deploy skips every deployed release', async () => {
+    world = await openWorld(kind);
+    await addTarget(world, 'gpu-b', 'lens-managed');
+    scheduler = world.dataplane.scheduler();
+    await scheduler.start();
+    await world.dataplane.service.trigger('gpu-b');
+    const first = await waitForInstall(world, 'gpu-b', (v) => v.dataplaneStatus !== 'deploying');
+    expect(first.dataplaneStatus).toBe('deployed');
+    expect(first.task?.stages.map((s) => s.name)).toEqual([...LENS_MANAGED_STAGES]);
+    expect(first.task?.stages.every((s) => s.status === 'completed')).toBe(true);
+    const upgradesBefore = world.helm.calls().filter((c) => c[1] === 'upgrade').length;
+    expect(upgradesBefore).toBe(5);
+
+    const again = await world.dataplane.service.trigger('gpu-b');
+    const second = await waitForInstall(world, 'gpu-b', (v) => v.task?.id === again.taskId && v.dataplaneStatus !== 'deploying');
+    expect(second.dataplaneStatus).toBe('deployed');
+    expect(world.helm.calls().filter((c) => c[1] === 'upgrade').length).toBe(upgradesBefore);
+    const helmStages = second.task!.stages.filter((s) => ['StageOperators', 'StageInfrastructure', 'StageInit', 'StageDatabaseMigration', 'StageApplications'].includes(s.name));
+    expect(helmStages.every((s) => s.status === 'skipped' && /already deployed/.test(s.detail ?? ''))).toBe(true);
+    expect(second.history.map((h) => h.status)).toEqual(['completed', 'completed']);
+  });
+
+  it('a failing stage is retried with backoff, then fails with the error; `installs retry` resumes at the failed stage', async () => {
+    // The chart fails its first 4 installs: the first attempt and 3 retries.
+    world = await openWorld(kind, { helmEnv: { FAKE_HELM_FAIL: RELEASES.applications, FAKE_HELM_FAIL_COUNT: '4' } });
+    await addTarget(world, 'gpu-c', 'external');
+    scheduler = world.dataplane.scheduler();
+    await scheduler.start();
+    await world.dataplane.service.trigger('gpu-c');
+    const view = await waitForInstall(world, 'gpu-c', (v) => v.dataplaneStatus !== 'deploying');
+    expect(view.dataplaneStatus).toBe('failed');
+    expect(view.task?.status).toBe('failed');
+    expect(view.task?.retryCount).toBe(3);
+    expect(view.task?.errorMessage).toMatch(/^StageApplications: helm upgrade --install primus-lens-apps failed/);
+    const apps = view.task!.stages.find((s) => s.name === 'StageApplications')!;
+    expect(apps.status).toBe('failed');
+    expect(apps.attempts).toBe(4);
+    // Completed stages were not run again on retry.
+    expect(view.task!.stages.find((s) => s.name === 'StageDatabaseMigration')!.attempts).toBe(1);
+    expect(view.history[0]?.status).toBe('failed');
+
+    const retried = await world.dataplane.service.retry('gpu-c');
+    expect(retried.taskId).toBe(view.task!.id);
+    const after = await waitForInstall(world, 'gpu-c', (v) => v.dataplaneStatus !== 'deploying');
+    expect(after.dataplaneStatus).toBe('deployed');
+    expect(after.task!.stages.find((s) => s.name === 'StageDatabaseMigration')!.attempts).toBe(1);
+    expect(after.task!.stages.find((s) => s.name === 'StageApplications')!.attempts).toBe(5);
+    expect(after.history.map((h) => `${h.action}:${h.status}`)).toEqual(['retry:completed', 'deploy:failed']);
+  });
+});
+
+describe('install runners and fail-fast (pglite)', () => {
+  let world: World | null = null;
+  let scheduler: InstallScheduler | null = null;
+  afterEach(async () => {
+    await scheduler?.stop();
+    scheduler = null;
+    await world?.close();
+    world = null;
+  });
+
+  it('a crash-looping pod fails its wait stage at once instead of waiting out the stage timeout', async () => {
+    world = await openWorld('pglite', { dataplane: { timeouts: { default: 600_000 } } });
+    await addTarget(world, 'gpu-crashloop', 'external');
+    world.cluster.objects.put({
+      apiVersion: 'apps/v1', kind: 'Deployment',
+      metadata: { name: 'lens-api', namespace: 'lens-gpu-crashloop', labels: { 'app.kubernetes.io/instance': RELEASES.applications }, annotations: { [FAIL_ANNOTATION]: 'true' } },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'lens-api' } }, template: { metadata: { labels: { app: 'lens-api', 'app.kubernetes.io/instance': RELEASES.applications } }, spec: { containers: [{ name: 'api', image: 'lens/api:1' }] } } },
+    });
+    scheduler = world.dataplane.scheduler();
+    await scheduler.start();
+    await world.dataplane.service.trigger('gpu-crashloop');
+    const view = await waitForInstall(world, 'gpu-crashloop', (v) => v.dataplaneStatus !== 'deploying', 120_000);
+    expect(view.dataplaneStatus).toBe('failed');
+    expect(view.task?.errorMessage).toMatch(/CrashLoopBackOff/);
+    expect(view.task?.stages.find((s) => s.status === 'failed')?.name).toMatch(/StageApplications|StageWaitApps/);
+  }, 150_000);
+
+  it('the Job runner creates primus-lens-installer-<task> with backoffLimit 0 and TASK_ID, and follows it to deployed', async () => {
+    world = await openWorld('pglite', { dataplane: { taskRunner: 'job', job: { pollMs: 200 } } });
+    await addTarget(world, 'gpu-job', 'lens-managed');
+    scheduler = world.dataplane.scheduler();
+    await scheduler.start();
+    const { taskId } = await world.dataplane.service.trigger('gpu-job');
+    const view = await waitForInstall(world, 'gpu-job', (v) => v.dataplaneStatus !== 'deploying');
+    expect(view.dataplaneStatus).toBe('deployed');
+    expect(view.task?.jobName).toBe(`primus-lens-installer-${taskId}`);
+    expect(view.task?.stages.every((s) => s.status === 'completed' && s.detail === `done by Job primus-lens-installer-${taskId}`)).toBe(true);
+    const job = world.cluster.objects.get({ apiVersion: 'batch/v1', kind: 'Job', namespace: 'lens-gpu-job', name: `primus-lens-installer-${taskId}` });
+    const spec = job?.['spec'] as { backoffLimit: number; ttlSecondsAfterFinished: number; activeDeadlineSeconds: number; template: { spec: { containers: { env: { name: string; value: string }[] }[] } } };
+    expect(spec.backoffLimit).toBe(0);
+    expect(spec.ttlSecondsAfterFinished).toBeGreaterThan(0);
+    expect(spec.activeDeadlineSeconds).toBeGreaterThan(0);
+    expect(spec.template.spec.containers[0]!.env).toEqual(expect.arrayContaining([{ name: 'TASK_ID', value: String(taskId) }, { name: 'CLUSTER_NAME', value: 'gpu-job' }]));
+    expect(world.helm.calls()).toEqual([]);
+  });
+
+  it('a failed installer Job fails the task with the Job\'s reason after the retries', async () => {
+    world = await openWorld('pglite', { dataplane: { taskRunner: 'job', job: { pollMs: 200, jobAnnotations: { [FAIL_ANNOTATION]: 'true' } } } });
+    await addTarget(world, 'gpu-jobfail', 'external');
+    scheduler = world.dataplane.scheduler();
+    await scheduler.start();
+    await world.dataplane.service.trigger('gpu-jobfail');
+    const view = await waitForInstall(world, 'gpu-jobfail', (v) => v.dataplaneStatus !== 'deploying', 90_000);
+    expect(view.dataplaneStatus).toBe('failed');
+    expect(view.task?.errorMessage).toMatch(/installer Job primus-lens-installer-\d+ failed \(BackoffLimitExceeded/);
+    expect(view.task?.retryCount).toBe(3);
+  }, 120_000);
+});

@@ -1,0 +1,61 @@
+/** A dataplane test world: an engine over a test database, a sandbox cluster, and the fake helm. */
+import { randomBytes } from 'node:crypto';
+import type { Engine } from '../../../core/engine.js';
+import type { Dataplane, DataplaneOptions } from '../../../core/dataplane/index.js';
+import { HelmCli, SecretBox, dataplaneFor } from '../../../core/dataplane/index.js';
+import type { InstallView } from '../../../core/dataplane/index.js';
+import { startSandboxCluster } from '../../../src/sandbox/kube-api/index.js';
+import type { SandboxCluster } from '../../../src/sandbox/kube-api/index.js';
+import { openTestEngine } from '../../support/engine.js';
+import type { FakeHelm } from '../../support/fake-bin/fake-helm.js';
+import { fakeHelm } from '../../support/fake-bin/fake-helm.js';
+
+export const SECRET_KEY = randomBytes(32).toString('hex');
+export const CLUSTER_TOKEN = 'canary-cluster-token-7f3a';
+
+export interface World {
+  engine: Engine;
+  url: string | null;
+  cluster: SandboxCluster;
+  helm: FakeHelm;
+  secrets: SecretBox;
+  dataplane: Dataplane;
+  close(): Promise<void>;
+}
+
+export async function openWorld(kind: 'pglite' | 'postgres', options: { helmEnv?: Record<string, string>; dataplane?: DataplaneOptions } = {}): Promise<World> {
+  const test = await openTestEngine(kind);
+  const cluster = await startSandboxCluster({ name: 'lens-target', tokens: { [CLUSTER_TOKEN]: 'admin' } });
+  const helm = fakeHelm(options.helmEnv);
+  const secrets = SecretBox.fromKey(SECRET_KEY);
+  const dataplane = dataplaneFor(test.engine, {
+    secrets, helm: new HelmCli({ binary: helm.bin, env: helm.env }), timeouts: { default: 15_000 }, pollMs: 100,
+    scheduler: { pollMs: 1000, staleMs: 3000, backoffBaseMs: 100 },
+    ...options.dataplane,
+  });
+  return {
+    engine: test.engine, url: test.url, cluster, helm, secrets, dataplane,
+    async close() {
+      await cluster.stop();
+      helm.cleanup();
+      await test.close();
+    },
+  };
+}
+
+export async function addTarget(world: World, name: string, storageMode: 'external' | 'lens-managed', helmValues: Record<string, unknown> = {}): Promise<void> {
+  await world.dataplane.service.addCluster({
+    name, storageMode, kubeServer: world.cluster.url, credentials: { token: CLUSTER_TOKEN }, namespace: `lens-${name}`, helmValues,
+  });
+}
+
+/** Polls `installs show` until the predicate holds. */
+export async function waitForInstall(world: World, name: string, done: (view: InstallView) => boolean, timeoutMs = 60_000): Promise<InstallView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await world.dataplane.service.show(name);
+    if (done(view)) return view;
+    if (Date.now() > deadline) throw new Error(`install of ${name} did not get there in time: ${JSON.stringify(view.task, null, 1)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

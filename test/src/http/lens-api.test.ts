@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SecretBox, dataplaneFor } from '../../../core/dataplane/index.js';
+import { startHttpApi } from '../../../src/http/server.js';
+import type { HttpApi } from '../../../src/http/server.js';
+import { DATABASE_KINDS } from '../../support/databases.js';
+import { openTestEngine } from '../../support/engine.js';
+
+const KEY = '0'.repeat(63) + '1';
+
+describe.each(DATABASE_KINDS)('HTTP API: TriggerDeploy (%s)', (kind) => {
+  let api: HttpApi | null = null;
+  let close: (() => Promise<void>) | null = null;
+  afterEach(async () => {
+    await api?.close();
+    await close?.();
+    api = null;
+    close = null;
+  });
+
+  async function start(): Promise<{ url: string; service: ReturnType<typeof dataplaneFor>['service'] }> {
+    const test = await openTestEngine(kind);
+    close = test.close;
+    const { service } = dataplaneFor(test.engine, { secrets: SecretBox.fromKey(KEY) });
+    api = await startHttpApi({ dataplane: service, host: '127.0.0.1', port: 0 });
+    return { url: api.url, service };
+  }
+
+  it('answers 202 with history and task ids, 409 while the task is active, 404 for an unknown cluster', async () => {
+    const { url, service } = await start();
+    await service.addCluster({ name: 'gpu-a', kubeContext: 'gpu-a-admin', storageMode: 'lens-managed' });
+
+    const first = await fetch(`${url}/lens/v1/release/clusters/gpu-a/deploy`, { method: 'POST' });
+    expect(first.status).toBe(202);
+    const accepted = await first.json() as { history_id: number; task_id: number; storage_mode: string };
+    expect(accepted.task_id).toBeGreaterThan(0);
+    expect(accepted.history_id).toBeGreaterThan(0);
+    expect(accepted.storage_mode).toBe('lens-managed');
+
+    const second = await fetch(`${url}/lens/v1/release/clusters/gpu-a/deploy`, { method: 'POST' });
+    expect(second.status).toBe(409);
+    expect(second.headers.get('content-type')).toMatch(/application\/json/);
+    const conflict = await second.json() as { error: { code: string; message: string; hint: string } };
+    expect(conflict.error.code).toBe('CONFLICT');
+    expect(conflict.error.message).toContain(`task ${accepted.task_id}`);
+
+    const missing = await fetch(`${url}/lens/v1/release/clusters/nope/deploy`, { method: 'POST' });
+    expect(missing.status).toBe(404);
+    expect((await missing.json() as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+
+    const view = await fetch(`${url}/lens/v1/release/clusters/gpu-a`);
+    expect(view.status).toBe(200);
+    const body = await view.json() as { dataplaneStatus: string; task: { stages: { name: string; status: string }[] } };
+    expect(body.dataplaneStatus).toBe('deploying');
+    expect(body.task.stages).toHaveLength(9);
+    expect(body.task.stages.every((s) => s.status === 'pending')).toBe(true);
+
+    const wrongMethod = await fetch(`${url}/lens/v1/release/clusters/gpu-a/deploy`);
+    expect(wrongMethod.status).toBe(405);
+  });
+
+  it('two deploys at the same moment create exactly one task; the other gets 409', async () => {
+    const { url, service } = await start();
+    await service.addCluster({ name: 'gpu-b', kubeContext: 'gpu-b-admin' });
+    const answers = await Promise.all(Array.from({ length: 6 }, () => fetch(`${url}/lens/v1/release/clusters/gpu-b/deploy`, { method: 'POST' })));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([202, 409, 409, 409, 409, 409]);
+    const view = await service.show('gpu-b');
+    expect(view.history).toHaveLength(1);
+    expect(view.storageMode).toBeNull();
+    expect(view.task?.storageMode).toBe('external');
+    expect(view.task?.stages).toHaveLength(5);
+  });
+});
