@@ -9,7 +9,6 @@ import { EventRelay } from './db/notifications.js';
 import { PgDatabase } from './db/pg-database.js';
 import { EventBus } from './events.js';
 import type { Fleet } from './fleet.js';
-import { realFleet } from './fleet-real.js';
 import { InventoryService } from './inventory/inventory-service.js';
 import { OperationRunner } from './operations/operation-runner.js';
 import { createFleetServices, fleetPortsFrom } from './drift/fleet-services.js';
@@ -66,7 +65,8 @@ export async function createEngine(config: FleetConfig, options: EngineOptions =
     const inventory = new InventoryService({ ...context, relay, ranges: config.ranges });
     const operations = new OperationRunner({ ...context, relay });
     let fleet: Promise<Fleet> | null = null;
-    const makeFleet = options.fleet ?? (async () => realFleet(config));
+    // Loaded on first use: the Kubernetes client alone costs most of a second to import.
+    const makeFleet = options.fleet ?? (async () => (await import('./fleet-real.js')).realFleet(config));
     const getFleet = (): Promise<Fleet> => {
       fleet ??= makeFleet();
       return fleet;

@@ -7,7 +7,6 @@ import { allowOnly, flagBool, flagString, parseArgs } from './cli/args.js';
 import type { ParsedArgs } from './cli/args.js';
 import type { CommandContext } from './cli/context.js';
 import { findCommand, helpText } from './cli/registry.js';
-import { openSandboxEngine } from './sandbox/open-sandbox.js';
 
 const GLOBAL_FLAGS = ['json', 'readonly', 'sandbox', 'data-dir', 'database-url', 'config', 'help'];
 
@@ -49,12 +48,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     const args = parseArgs(argv);
     json = flagBool(args, 'json');
     if (flagBool(args, 'help') || args.positionals[0] === 'help') {
-      process.stdout.write(`${helpText()}\n`);
+      process.stdout.write(`${await helpText()}\n`);
       return 0;
     }
     const config = configFrom(args);
     const openEngine = async (): Promise<Engine> => {
-      engine ??= config.sandbox ? (await openSandboxEngine(config)).engine : await createEngine(config);
+      engine ??= config.sandbox
+        ? (await (await import('./sandbox/open-sandbox.js')).openSandboxEngine(config)).engine
+        : await createEngine(config);
       return engine;
     };
     if (args.positionals.length === 0) {
@@ -62,7 +63,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const cockpit = (await import(new URL('./tui/index.js', import.meta.url).href)) as CockpitModule;
       return await cockpit.runCockpit({ engine: await openEngine() });
     }
-    const found = findCommand(args.positionals);
+    const found = await findCommand(args.positionals);
     if (!found) {
       throw new ValidationError(`unknown command "${args.positionals.join(' ')}"`, 'Run `fleetdeck --help` for the commands.');
     }

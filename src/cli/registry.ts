@@ -1,28 +1,49 @@
-import { auditCommand } from './commands/audit.js';
-import { clusterCommands } from './commands/clusters.js';
-import { dataplaneCommands } from './commands/dataplane.js';
-import { driftCommands } from './commands/drift.js';
-import { envCommands } from './commands/env.js';
-import { migrateCommand } from './commands/migrate.js';
-import { opsCommands } from './commands/ops.js';
-import { sandboxCommands } from './commands/sandbox.js';
 import type { Command } from './context.js';
 
-/** Every headless command. Subsystems add theirs here. */
-export const COMMANDS: readonly Command[] = [...clusterCommands, ...envCommands, ...opsCommands, ...driftCommands, ...dataplaneCommands, ...sandboxCommands, migrateCommand, auditCommand];
+/**
+ * Every headless command, grouped by the module that holds it. A command's module is imported only when that
+ * command runs, so `fleetdeck clusters ls` never pays for loading the Kubernetes client or the cockpit.
+ * Subsystems add their module here, under each first word their commands use.
+ */
+const MODULES: Record<string, () => Promise<Command[]>> = {
+  clusters: async () => (await import('./commands/clusters.js')).clusterCommands,
+  env: async () => (await import('./commands/env.js')).envCommands,
+  ops: async () => (await import('./commands/ops.js')).opsCommands,
+  drift: async () => (await import('./commands/drift.js')).driftCommands,
+  dataplane: async () => (await import('./commands/dataplane.js')).dataplaneCommands,
+  sandbox: async () => (await import('./commands/sandbox.js')).sandboxCommands,
+  migrate: async () => [(await import('./commands/migrate.js')).migrateCommand],
+  audit: async () => [(await import('./commands/audit.js')).auditCommand],
+};
+
+/** First words that live in another word's module. */
+const ALIASES: Record<string, string> = {
+  repair: 'drift',
+  deploy: 'dataplane', installs: 'dataplane', daemon: 'dataplane', serve: 'dataplane',
+};
+
+async function commandsFor(word: string): Promise<Command[]> {
+  const load = MODULES[ALIASES[word] ?? word];
+  return load ? load() : [];
+}
+
+export async function allCommands(): Promise<Command[]> {
+  return (await Promise.all(Object.values(MODULES).map((load) => load()))).flat();
+}
 
 /** The command whose path is the longest prefix of the positionals. */
-export function findCommand(positionals: readonly string[]): { command: Command; operands: string[] } | null {
+export async function findCommand(positionals: readonly string[]): Promise<{ command: Command; operands: string[] } | null> {
   let best: Command | null = null;
-  for (const command of COMMANDS) {
+  for (const command of await commandsFor(positionals[0] ?? '')) {
     const matches = command.path.every((word, i) => positionals[i] === word);
     if (matches && (!best || command.path.length > best.path.length)) best = command;
   }
   return best ? { command: best, operands: positionals.slice(best.path.length) } : null;
 }
 
-export function helpText(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+export async function helpText(): Promise<string> {
+  const commands = await allCommands();
+  const width = Math.max(...commands.map((c) => c.usage.length));
   return [
     'fleetdeck: a terminal operations cockpit for fleets of Kubernetes clusters',
     '',
@@ -30,7 +51,7 @@ export function helpText(): string {
     '       fleetdeck [global flags] COMMAND    run headless',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.usage.padEnd(Math.min(width, 60))}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.usage.padEnd(Math.min(width, 60))}  ${c.summary}`),
     '',
     'Global flags:',
     '  --json                 JSON output for scripts',
