@@ -64,7 +64,16 @@ async function triggerToClaim(url: string, samples: number, listen: boolean, pol
   }
 }
 
-async function fleetdeckThroughput(url: string, tasks: number, workers: number): Promise<{ seconds: number; enqueueSeconds: number; doubleClaims: number; completed: number }> {
+interface Throughput {
+  seconds: number;
+  enqueueSeconds: number;
+  doubleClaims: number;
+  completed: number;
+  /** Per task while draining: events NOTIFYed (seen by this process as remote events). */
+  notifiesPerTask: number;
+}
+
+async function fleetdeckThroughput(url: string, tasks: number, workers: number): Promise<Throughput> {
   const { engine, service } = await openEngine(url);
   try {
     const names = await addClusters(service, 'tp', tasks);
@@ -72,14 +81,21 @@ async function fleetdeckThroughput(url: string, tasks: number, workers: number):
     const enqueueStarted = performance.now();
     for (let i = 0; i < names.length; i += 16) await Promise.all(names.slice(i, i + 16).map((name) => service.trigger(name)));
     const enqueueSeconds = (performance.now() - enqueueStarted) / 1000;
+    let notifies = 0;
+    const unsubscribe = engine.events.subscribe((event) => {
+      if (event.origin === 'remote') notifies += 1;
+    }, ['installs']);
     const started = performance.now();
     const children = Array.from({ length: workers }, () => execa('node', [WORKER, JSON.stringify({ databaseUrl: url, runner: 'noop', exitWhenIdle: true, concurrency: 4 })], { reject: false }));
     const results = await Promise.all(children);
     const seconds = (performance.now() - started) / 1000;
+    await new Promise((r) => setTimeout(r, 500));
+    unsubscribe();
     const claimed = results.flatMap((r) => (JSON.parse(String(r.stdout).split('\n').filter(Boolean).pop() ?? '{"claimed":[]}') as { claimed: number[] }).claimed);
     const stats = await engine.db.query<{ completed: number; multi: number }>(
       `SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed, count(*) FILTER (WHERE claims > 1)::int AS multi FROM dataplane_install_tasks`);
-    return { seconds, enqueueSeconds, doubleClaims: claimed.length - new Set(claimed).size + stats.rows[0]!.multi, completed: stats.rows[0]!.completed };
+    return { seconds, enqueueSeconds, doubleClaims: claimed.length - new Set(claimed).size + stats.rows[0]!.multi, completed: stats.rows[0]!.completed,
+      notifiesPerTask: notifies / tasks };
   } finally {
     await engine.close();
   }
@@ -139,6 +155,7 @@ export async function benchDataplane(options: { samples?: number; tasks?: number
 
     const ours = await fleetdeckThroughput(await freshDatabase(server.serverUrl), tasks, workers);
     console.log(`  fleetdeck: ${tasks} no-op tasks (5 stages each, journaled), ${workers} worker processes × 4: ${fmt(ours.seconds, 2)} s to drain, process start-up included (queueing them took ${fmt(ours.enqueueSeconds, 2)} s), ${fmt(tasks / ours.seconds, 0)} tasks/s, completed ${ours.completed}, double claims ${ours.doubleClaims}`);
+    console.log(`  fleetdeck per task while draining: ${fmt(ours.notifiesPerTask)} events NOTIFYed (one per stage transition: claim+first stage, 3 advances, last stage+completion)`);
     try {
       const theirs = await graphileRun(await freshDatabase(server.serverUrl), tasks, workers);
       console.log(`  graphile-worker 0.16: ${tasks} no-op jobs, ${workers} runners × 4 (one process): ${fmt(theirs.seconds, 2)} s, ${fmt(tasks / theirs.seconds, 0)} jobs/s, double runs ${theirs.doubleRuns}; add-to-start p50 ${fmt(median(theirs.latencies))} ms`);

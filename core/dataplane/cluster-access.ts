@@ -14,7 +14,8 @@ import type { SecretBox } from './secret-box.js';
 import type { StageCluster } from './stage-env.js';
 import type { StorageMode } from './types.js';
 
-export type KubeFactory = (connection: KubeConnection) => KubeGateway;
+/** Builds (or finds) the gateway for a connection; may be async when it comes from the engine's fleet. */
+export type KubeFactory = (connection: KubeConnection) => KubeGateway | Promise<KubeGateway>;
 
 export const defaultKubeFactory: KubeFactory = (connection) => createKubeGateway(connection);
 
@@ -42,10 +43,10 @@ export function noConnection(name: string): FleetError {
  * Everything a stage needs to reach one cluster. For connection data held in the database, helm gets a 0600
  * kubeconfig in a private temp dir that lives only as long as the task runs here.
  */
-export function openClusterAccess(row: ClusterRow, storageMode: StorageMode, box: SecretBox | null, kubeFactory: KubeFactory): ClusterAccess {
+export async function openClusterAccess(row: ClusterRow, storageMode: StorageMode, box: SecretBox | null, kubeFactory: KubeFactory): Promise<ClusterAccess> {
   const connection = connectionFor(row, box);
   if (!connection) throw noConnection(row.name);
-  const kube = kubeFactory(connection);
+  const kube = await kubeFactory(connection);
   let dir: string | null = null;
   let helmTarget: HelmTarget;
   if (connection.kind === 'server') {
@@ -54,9 +55,12 @@ export function openClusterAccess(row: ClusterRow, storageMode: StorageMode, box
     writeFileSync(path, loadKubeConfig(connection).exportConfig(), { mode: 0o600 });
     helmTarget = { kubeconfigPath: path, kubeContext: connection.name };
   } else {
-    helmTarget = connection.kind === 'kubeconfig-file'
-      ? { ...(connection.path ? { kubeconfigPath: connection.path } : {}), ...(connection.context ? { kubeContext: connection.context } : {}) }
-      : {};
+    // The gateway's context, not the stored name: a fleet cluster name (`dev`) resolves to its context (`kind-dev`).
+    const context = kube.context || (connection.kind === 'kubeconfig-file' ? connection.context : undefined);
+    helmTarget = {
+      ...(connection.kind === 'kubeconfig-file' && connection.path ? { kubeconfigPath: connection.path } : {}),
+      ...(context ? { kubeContext: context } : {}),
+    };
   }
   const storageSecrets = row.storage_secrets_enc && box ? box.openJson<Record<string, string>>(row.storage_secrets_enc) : {};
   return {

@@ -1,6 +1,7 @@
 import type { Engine } from '../engine.js';
 import type { KubeFactory } from './cluster-access.js';
 import { DataplaneService } from './deploy-service.js';
+import { fleetKubeFactory } from './fleet-kube.js';
 import type { HelmClient } from './helm-client.js';
 import { HelmCli } from './helm-client.js';
 import { JobRunner } from './job-runner.js';
@@ -30,26 +31,31 @@ export interface DataplaneOptions {
 export interface Dataplane {
   service: DataplaneService;
   scheduler(): InstallScheduler;
+  /** How this dataplane reaches clusters: the given factory, else through the engine's fleet for kube contexts. */
+  kubeFactory: KubeFactory;
+  secrets: SecretBox | null;
 }
 
 /** Wires the dataplane services onto an engine (until the composition root does it itself). */
 export function dataplaneFor(engine: Engine, options: DataplaneOptions = {}): Dataplane {
   const secrets = options.secrets === undefined ? SecretBox.fromEnv() : options.secrets;
+  const kubeFactory = options.kubeFactory ?? fleetKubeFactory(() => engine.fleet());
   const service = new DataplaneService({ db: engine.db, actor: engine.actor, readonly: engine.config.readonly, relay: engine.relay, secrets,
     ...(options.taskRunner ? { runner: options.taskRunner } : {}) });
   return {
     service,
+    kubeFactory,
+    secrets,
     scheduler: () => new InstallScheduler({
       db: engine.db,
       relay: engine.relay,
       runners: {
         process: new ProcessRunner({
-          db: engine.db, helm: options.helm ?? new HelmCli(), secrets,
-          ...(options.kubeFactory ? { kubeFactory: options.kubeFactory } : {}),
+          db: engine.db, helm: options.helm ?? new HelmCli(), secrets, kubeFactory,
           ...(options.timeouts ? { timeouts: options.timeouts } : {}),
           ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
         }),
-        job: new JobRunner({ db: engine.db, secrets, ...(options.kubeFactory ? { kubeFactory: options.kubeFactory } : {}), ...options.job }),
+        job: new JobRunner({ db: engine.db, secrets, kubeFactory, ...options.job }),
         ...options.runners,
       },
       ...options.scheduler,

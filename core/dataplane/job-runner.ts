@@ -54,7 +54,7 @@ export class JobRunner implements InstallRunner {
 
   async run(task: InstallTask, journal: TaskJournal, signal: AbortSignal): Promise<void> {
     const row = await loadClusterRowById(this.options.db, task.clusterId);
-    const access = openClusterAccess(row, task.storageMode, this.options.secrets, this.options.kubeFactory ?? defaultKubeFactory);
+    const access = await openClusterAccess(row, task.storageMode, this.options.secrets, this.options.kubeFactory ?? defaultKubeFactory);
     access.release();
     const { kube } = access;
     const namespace = row.namespace;

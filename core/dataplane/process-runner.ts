@@ -12,6 +12,7 @@ import type { StageName } from './stage-plan.js';
 import { STAGES } from './stages.js';
 import type { SecretBox } from './secret-box.js';
 import type { TaskJournal } from './task-journal.js';
+import { runStages } from './task-journal.js';
 import type { InstallTask } from './types.js';
 
 export interface ProcessRunnerOptions {
@@ -32,26 +33,16 @@ export class ProcessRunner implements InstallRunner {
 
   async run(task: InstallTask, journal: TaskJournal, signal: AbortSignal): Promise<void> {
     const row = await loadClusterRowById(this.options.db, task.clusterId);
-    const access = openClusterAccess(row, task.storageMode, this.options.secrets, this.options.kubeFactory ?? defaultKubeFactory);
+    const access = await openClusterAccess(row, task.storageMode, this.options.secrets, this.options.kubeFactory ?? defaultKubeFactory);
     try {
       const env: StageEnv = {
         cluster: access.cluster, helm: this.options.helm, helmTarget: access.helmTarget, kube: access.kube,
         clock: this.options.clock ?? systemClock, timeouts: this.options.timeouts ?? DEFAULT_TIMEOUTS,
         pollMs: this.options.pollMs ?? 2000, signal,
       };
-      for (const stage of await journal.stages()) {
-        if (stage.status === 'completed' || stage.status === 'skipped') continue;
-        signal.throwIfAborted();
-        await journal.started(stage);
-        let outcome;
-        try {
-          outcome = await STAGES[stage.name as StageName](env, stage.name as StageName);
-        } catch (error) {
-          if (!signal.aborted) await journal.failed(stage, `${stage.name}: ${asFleetError(error).message}`);
-          throw error;
-        }
-        await journal.finished(stage, outcome);
-      }
+      await runStages(journal, (stage) => STAGES[stage.name as StageName](env, stage.name as StageName), async (stage, error) => {
+        if (!signal.aborted) await journal.failed(stage, `${stage.name}: ${asFleetError(error).message}`);
+      }, signal);
     } finally {
       access.release();
     }

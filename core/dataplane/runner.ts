@@ -1,4 +1,5 @@
 import type { TaskJournal } from './task-journal.js';
+import { runStages } from './task-journal.js';
 import type { InstallTask, RunnerKind } from './types.js';
 
 /**
@@ -15,10 +16,6 @@ export class NoopRunner implements InstallRunner {
   readonly kind = 'process' as const;
 
   async run(_task: InstallTask, journal: TaskJournal): Promise<void> {
-    for (const stage of await journal.stages()) {
-      if (stage.status === 'completed' || stage.status === 'skipped') continue;
-      await journal.started(stage);
-      await journal.finished(stage, { status: 'completed', detail: 'no-op' });
-    }
+    await runStages(journal, async () => ({ status: 'completed', detail: 'no-op' }), async () => undefined);
   }
 }

@@ -6,6 +6,7 @@ import { asFleetError } from '../errors.js';
 import type { InstallRunner } from './runner.js';
 import { LostTaskError, TaskJournal } from './task-journal.js';
 import { claimNext, finishAttempt, heartbeat, msUntilNextDue } from './task-transitions.js';
+import type { ClaimedTask } from './task-transitions.js';
 import type { InstallTask, RunnerKind } from './types.js';
 import { WAKE_CHANNEL } from './types.js';
 
@@ -93,10 +94,10 @@ export class InstallScheduler {
       this.woken = false;
       try {
         while (!this.stopping && this.inFlight.size < concurrency) {
-          const task = await claimNext(this.options.db, this.workerId, this.staleMs);
-          if (!task) break;
-          this.options.onClaim?.(task);
-          this.launch(task);
+          const claimed = await claimNext(this.options.db, this.workerId, this.staleMs);
+          if (!claimed) break;
+          this.options.onClaim?.(claimed.task);
+          this.launch(claimed);
         }
       } catch {
         // The database is unreachable for a moment: the next poll tries again.
@@ -125,47 +126,50 @@ export class InstallScheduler {
     });
   }
 
-  private launch(task: InstallTask): void {
+  private launch(claimed: ClaimedTask): void {
+    const { task } = claimed;
     const controller = new AbortController();
-    const done = this.execute(task, controller).finally(() => {
+    const done = this.execute(claimed, controller).finally(() => {
       this.inFlight.delete(task.id);
       this.kick();
     });
     this.inFlight.set(task.id, { controller, done });
   }
 
-  private async execute(task: InstallTask, controller: AbortController): Promise<void> {
+  /** One attempt. Events: the journal's one per stage transition, then one for the attempt's end (no claim event). */
+  private async execute({ task, stages, startedStage }: ClaimedTask, controller: AbortController): Promise<void> {
     const { db, relay } = this.options;
     const publish = (type: string, data: Record<string, unknown>): Promise<void> =>
       relay.publish({ topic: 'installs', type, target: task.clusterName, data: { taskId: task.id, ...data } });
-    await publish('task.claimed', { workerId: this.workerId, attempt: task.retryCount + 1 }).catch(() => undefined);
     const runner = this.options.runners[task.runner];
+    const journal = new TaskJournal(db, relay, task.id, task.clusterName, this.workerId, { stages, startedByClaim: startedStage, deferLast: true });
+    const first = stages.find((s) => s.position === startedStage);
+    // The claim started the first stage: this is that transition's one event.
+    await publish('task.stage', { workerId: this.workerId, attempt: task.retryCount + 1, ...(first ? { stage: first.name, status: 'running' } : {}) })
+      .catch(() => undefined);
     let outcome: Parameters<typeof finishAttempt>[3];
     try {
       if (!runner) throw new Error(`this worker has no ${task.runner} runner`);
-      await runner.run(task, new TaskJournal(db, relay, task.id, task.clusterName, this.workerId), controller.signal);
-      outcome = { kind: 'completed' };
+      await runner.run(task, journal, controller.signal);
+      const last = journal.deferredLast;
+      outcome = { kind: 'completed', last: last && { position: last.position, name: last.name, status: last.outcome.status, detail: last.outcome.detail } };
     } catch (error) {
       if (error instanceof LostTaskError || (controller.signal.aborted && controller.signal.reason instanceof LostTaskError)) return;
       outcome = this.stopping && controller.signal.aborted
         ? { kind: 'released' }
-        : { kind: 'failed', message: asFleetError(error).message, backoffMs: (n) => this.backoff(n) };
+        : { kind: 'failed', message: asFleetError(error).message, backoff: { baseMs: this.options.backoffBaseMs ?? 5000, maxMs: this.options.backoffMaxMs ?? 300_000 } };
     }
     try {
       const { result, task: after } = await finishAttempt(db, task.id, this.workerId, outcome);
       if (result === 'lost') return;
       await publish(`task.${result}`, {
         status: after?.status, retryCount: after?.retryCount, error: after?.errorMessage ?? null,
+        ...(result === 'completed' && journal.deferredLast ? { stage: journal.deferredLast.name, stageStatus: journal.deferredLast.outcome.status } : {}),
         dataplaneStatus: result === 'completed' ? 'deployed' : result === 'failed' ? 'failed' : 'deploying',
       }).catch(() => undefined);
     } catch {
       // The attempt's end could not be written: the heartbeat stops, and the task is reclaimed when stale.
     }
-  }
-
-  private backoff(retryCount: number): number {
-    const base = this.options.backoffBaseMs ?? 5000;
-    return Math.min(this.options.backoffMaxMs ?? 300_000, base * 2 ** retryCount);
   }
 
   private async beat(): Promise<void> {

@@ -40,7 +40,7 @@ async function syncOne(options: StorageSyncOptions, row: ClusterRow, report: Sto
       report.skipped.push(row.name);
       return;
     }
-    const kube = options.kubeFactory(connection);
+    const kube = await options.kubeFactory(connection);
     const secret = await kube.find({ apiVersion: 'v1', kind: 'Secret', namespace: row.namespace, name: STORAGE_SECRET_NAME }, { timeoutMs: options.timeoutMs ?? 5000 });
     if (!secret) {
       report.skipped.push(row.name);

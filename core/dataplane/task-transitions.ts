@@ -1,18 +1,29 @@
 import type { Database } from '../db/database.js';
-import type { TaskRow } from './rows.js';
-import { toTask } from './rows.js';
+import type { StageRow, TaskRow } from './rows.js';
+import { toStage, toTask } from './rows.js';
 import { TASK_COLUMNS } from './task-queries.js';
-import type { InstallTask } from './types.js';
+import type { InstallTask, StageRecord } from './types.js';
+
+/** A claimed task with its stages, read in the same statement. */
+export interface ClaimedTask {
+  task: InstallTask;
+  stages: StageRecord[];
+  /** The stage the claim started (the first one not done), if any. */
+  startedStage: number | null;
+}
 
 /**
  * Claims the next due task: a pending one whose next_attempt_at has come, or a running one whose worker stopped
  * heartbeating (it died). SKIP LOCKED lets any number of workers claim concurrently without waiting or doubling.
+ * One statement: the claim, its history row going to running, and the stages to run.
  */
-export async function claimNext(db: Database, workerId: string, staleMs: number): Promise<InstallTask | null> {
-  return db.transaction(async (tx) => {
-    const result = await tx.query<TaskRow>(
-      `UPDATE dataplane_install_tasks SET status = 'running', worker_id = $1, heartbeat_at = now(),
-         started_at = coalesce(started_at, now()), claims = claims + 1, updated_at = now()
+export async function claimNext(db: Database, workerId: string, staleMs: number): Promise<ClaimedTask | null> {
+  const result = await db.query<TaskRow & { stage_rows: StageRow[] | string | null }>(
+    `WITH claimed AS (
+       UPDATE dataplane_install_tasks t SET status = 'running', worker_id = $1, heartbeat_at = now(),
+         started_at = coalesce(started_at, now()), claims = claims + 1, updated_at = now(),
+         current_stage = coalesce((SELECT s.name FROM dataplane_task_stages s WHERE s.task_id = t.id AND s.status NOT IN ('completed', 'skipped')
+           ORDER BY s.position LIMIT 1), t.current_stage)
        WHERE id = (
          SELECT id FROM dataplane_install_tasks
          WHERE (status = 'pending' AND next_attempt_at <= now())
@@ -20,12 +31,28 @@ export async function claimNext(db: Database, workerId: string, staleMs: number)
          ORDER BY next_attempt_at, id
          LIMIT 1
          FOR UPDATE SKIP LOCKED)
-       RETURNING ${TASK_COLUMNS}`, [workerId, staleMs]);
-    const row = result.rows[0];
-    if (!row) return null;
-    await tx.query(`UPDATE dataplane_release_history SET status = 'running' WHERE id = $1`, [row.history_id]);
-    return toTask(row);
-  });
+       RETURNING ${TASK_COLUMNS}
+     ), history AS (
+       UPDATE dataplane_release_history SET status = 'running' WHERE id = (SELECT history_id FROM claimed)
+     ), first AS (
+       -- The claim starts the first stage not done, so the attempt begins without another write.
+       UPDATE dataplane_task_stages SET status = 'running', attempts = attempts + 1, started_at = now(), finished_at = NULL, error_message = NULL
+       WHERE task_id = (SELECT id FROM claimed) AND position = (
+         SELECT min(position) FROM dataplane_task_stages WHERE task_id = (SELECT id FROM claimed) AND status NOT IN ('completed', 'skipped'))
+     )
+     SELECT claimed.*, (
+       SELECT json_agg(json_build_object('position', s.position, 'name', s.name, 'status', s.status, 'attempts', s.attempts,
+         'detail', s.detail, 'error_message', s.error_message, 'started_at', s.started_at, 'finished_at', s.finished_at) ORDER BY s.position)
+       FROM dataplane_task_stages s WHERE s.task_id = claimed.id) AS stage_rows
+     FROM claimed`, [workerId, staleMs]);
+  const row = result.rows[0];
+  if (!row) return null;
+  const stageRows = typeof row.stage_rows === 'string' ? (JSON.parse(row.stage_rows) as StageRow[]) : (row.stage_rows ?? []);
+  // The rows were read before `first` ran: show the started stage as the statement left it.
+  const stages = stageRows.map(toStage);
+  const first = stages.find((s) => s.status !== 'completed' && s.status !== 'skipped') ?? null;
+  if (first) Object.assign(first, { status: 'running', attempts: first.attempts + 1, startedAt: new Date().toISOString(), finishedAt: null, error: null });
+  return { task: toTask(row), stages, startedStage: first?.position ?? null };
 }
 
 /** Milliseconds until something may become claimable (a retry's backoff ends, a heartbeat goes stale). */
@@ -49,50 +76,66 @@ export async function heartbeat(db: Database, workerId: string, taskIds: readonl
 }
 
 export type Finish =
-  | { kind: 'completed' }
-  | { kind: 'failed'; message: string; backoffMs: (retryCount: number) => number }
+  /** `last`: the final stage's end, written in the same statement. */
+  | { kind: 'completed'; last?: { position: number; name: string; status: string; detail: string } | null }
+  /** Retried after base × 2^retries (capped) while retries are left, else failed. */
+  | { kind: 'failed'; message: string; backoff: { baseMs: number; maxMs: number } }
   /** Graceful stop: hand the task back untouched so another worker takes it at once. */
   | { kind: 'released' };
 
 export type FinishResult = 'completed' | 'retrying' | 'failed' | 'released' | 'lost';
 
-/** Ends one attempt. Fenced on the worker still owning the task; cluster status and history follow the task. */
+const FOLLOW = `, history AS (
+  UPDATE dataplane_release_history h SET status = t.status, error_message = t.error_message, finished_at = now()
+  FROM t WHERE h.id = t.history_id AND t.status IN ('completed', 'failed')
+), cluster AS (
+  UPDATE dataplane_clusters c SET dataplane_status = CASE t.status WHEN 'completed' THEN 'deployed' ELSE 'failed' END, updated_at = now()
+  FROM t WHERE c.id = t.cluster_id AND t.status IN ('completed', 'failed')
+)
+SELECT * FROM t`;
+
+const OWNED = `id = $1 AND worker_id = $2 AND status = 'running'`;
+
+/**
+ * Ends one attempt in one statement, fenced on the worker still owning the task; the release history and the
+ * cluster's dataplane_status follow the task in the same statement.
+ */
 export async function finishAttempt(db: Database, taskId: number, workerId: string, finish: Finish): Promise<{ result: FinishResult; task: InstallTask | null }> {
-  return db.transaction(async (tx) => {
-    const owned = await tx.query<TaskRow>(
-      `SELECT ${TASK_COLUMNS} FROM dataplane_install_tasks WHERE id = $1 AND worker_id = $2 AND status = 'running' FOR UPDATE`, [taskId, workerId]);
-    const row = owned.rows[0];
-    if (!row) return { result: 'lost' as const, task: null };
-    let result: FinishResult;
-    let updated: TaskRow | undefined;
-    if (finish.kind === 'completed') {
-      updated = (await tx.query<TaskRow>(
-        `UPDATE dataplane_install_tasks SET status = 'completed', current_stage = NULL, error_message = NULL, worker_id = NULL,
-           finished_at = now(), updated_at = now() WHERE id = $1 RETURNING ${TASK_COLUMNS}`, [taskId])).rows[0];
-      await tx.query(`UPDATE dataplane_release_history SET status = 'completed', finished_at = now() WHERE id = $1`, [row.history_id]);
-      await tx.query(`UPDATE dataplane_clusters SET dataplane_status = 'deployed', updated_at = now() WHERE id = $1`, [row.cluster_id]);
-      result = 'completed';
-    } else if (finish.kind === 'released') {
-      updated = (await tx.query<TaskRow>(
-        `UPDATE dataplane_install_tasks SET status = 'pending', worker_id = NULL, heartbeat_at = NULL, next_attempt_at = now(), updated_at = now()
-         WHERE id = $1 RETURNING ${TASK_COLUMNS}`, [taskId])).rows[0];
-      result = 'released';
-    } else if (row.retry_count < row.max_retries) {
-      updated = (await tx.query<TaskRow>(
-        `UPDATE dataplane_install_tasks SET status = 'pending', worker_id = NULL, heartbeat_at = NULL, retry_count = retry_count + 1,
-           error_message = coalesce(current_stage || ': ', '') || $2,
-           next_attempt_at = now() + make_interval(secs => $3::double precision / 1000), updated_at = now()
-         WHERE id = $1 RETURNING ${TASK_COLUMNS}`, [taskId, finish.message, finish.backoffMs(row.retry_count)])).rows[0];
-      result = 'retrying';
-    } else {
-      updated = (await tx.query<TaskRow>(
-        `UPDATE dataplane_install_tasks SET status = 'failed', worker_id = NULL, error_message = coalesce(current_stage || ': ', '') || $2,
-           finished_at = now(), updated_at = now() WHERE id = $1 RETURNING ${TASK_COLUMNS}`, [taskId, finish.message])).rows[0];
-      await tx.query(`UPDATE dataplane_release_history SET status = 'failed', error_message = $2, finished_at = now() WHERE id = $1`,
-        [row.history_id, updated?.error_message ?? finish.message]);
-      await tx.query(`UPDATE dataplane_clusters SET dataplane_status = 'failed', updated_at = now() WHERE id = $1`, [row.cluster_id]);
-      result = 'failed';
-    }
-    return { result, task: updated ? toTask(updated) : null };
-  });
+  let sql: string;
+  let params: unknown[];
+  if (finish.kind === 'completed') {
+    sql = `WITH t AS (UPDATE dataplane_install_tasks SET status = 'completed', current_stage = NULL, error_message = NULL, worker_id = NULL,
+             stages_completed = CASE WHEN $3::text IS NULL THEN stages_completed ELSE array_append(array_remove(stages_completed, $3::text), $3::text) END,
+             finished_at = now(), updated_at = now() WHERE ${OWNED} RETURNING ${TASK_COLUMNS}
+           ), last AS (
+             UPDATE dataplane_task_stages SET status = $5, detail = $6, finished_at = now()
+             WHERE task_id = $1 AND position = $4 AND EXISTS (SELECT 1 FROM t)
+           )${FOLLOW}`;
+    const last = finish.last ?? null;
+    params = [taskId, workerId, last?.name ?? null, last?.position ?? null, last?.status ?? null, last?.detail ?? null];
+  } else if (finish.kind === 'released') {
+    sql = `WITH t AS (UPDATE dataplane_install_tasks SET status = 'pending', worker_id = NULL, heartbeat_at = NULL, next_attempt_at = now(), updated_at = now()
+             WHERE ${OWNED} RETURNING ${TASK_COLUMNS})${FOLLOW}`;
+    params = [taskId, workerId];
+  } else {
+    // Every right-hand side sees the row as it was, so `retry_count < max_retries` decides consistently.
+    sql = `WITH t AS (UPDATE dataplane_install_tasks SET
+             status = CASE WHEN retry_count < max_retries THEN 'pending' ELSE 'failed' END,
+             worker_id = NULL,
+             heartbeat_at = CASE WHEN retry_count < max_retries THEN NULL ELSE heartbeat_at END,
+             retry_count = CASE WHEN retry_count < max_retries THEN retry_count + 1 ELSE retry_count END,
+             error_message = coalesce(current_stage || ': ', '') || $3,
+             next_attempt_at = CASE WHEN retry_count < max_retries
+               THEN now() + make_interval(secs => least($5::double precision, $4::double precision * power(2, retry_count)) / 1000)
+               ELSE next_attempt_at END,
+             finished_at = CASE WHEN retry_count < max_retries THEN finished_at ELSE now() END,
+             updated_at = now()
+           WHERE ${OWNED} RETURNING ${TASK_COLUMNS})${FOLLOW}`;
+    params = [taskId, workerId, finish.message, finish.backoff.baseMs, finish.backoff.maxMs];
+  }
+  const row = (await db.query<TaskRow>(sql, params)).rows[0];
+  if (!row) return { result: 'lost', task: null };
+  const task = toTask(row);
+  const result: FinishResult = finish.kind === 'completed' ? 'completed' : finish.kind === 'released' ? 'released' : task.status === 'failed' ? 'failed' : 'retrying';
+  return { result, task };
 }

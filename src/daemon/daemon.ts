@@ -1,7 +1,7 @@
 import { errorMessage } from '../../core/errors.js';
 import type { Engine } from '../../core/engine.js';
-import type { DataplaneOptions, InstallScheduler, KubeFactory } from '../../core/dataplane/index.js';
-import { SecretBox, dataplaneFor, defaultKubeFactory } from '../../core/dataplane/index.js';
+import type { DataplaneOptions, InstallScheduler } from '../../core/dataplane/index.js';
+import { dataplaneFor } from '../../core/dataplane/index.js';
 import { syncClusters } from '../../core/dataplane/cluster-sync.js';
 import type { ClusterSyncReport } from '../../core/dataplane/cluster-sync.js';
 import { PRIMUS_CLUSTER } from '../../core/dataplane/cluster-sync.js';
@@ -9,13 +9,22 @@ import { SingletonLoop } from '../../core/dataplane/lease.js';
 import { syncStorageConfigs } from '../../core/dataplane/storage-sync.js';
 import type { StorageSyncReport } from '../../core/dataplane/storage-sync.js';
 import type { KubeConnection } from '../../core/kube/connection.js';
-import type { WatchHandle } from '../../core/kube/types.js';
+import type { KubeGateway, WatchHandle } from '../../core/kube/types.js';
+import { resolveManagement } from './management.js';
+
+export { managementFromEnv, resolveManagement } from './management.js';
+export type { ManagementCluster, ManagementResolution } from './management.js';
 
 export interface DaemonOptions {
   engine: Engine;
   dataplane?: DataplaneOptions;
-  /** Where the Primus-SaFE Cluster resources live; null turns cluster sync off. */
-  management?: KubeConnection | null;
+  /**
+   * Where the Primus-SaFE Cluster resources live. Omitted: FLEETDECK_MANAGEMENT_CONTEXT, else the engine's fleet
+   * (fleet.managementContext, or the sandbox devops cluster). null turns cluster sync off.
+   */
+  management?: KubeConnection | KubeGateway | null;
+  /** The environment the override is read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
   clusterSyncMs?: number;
   storageSyncMs?: number;
   log?: (line: string) => void;
@@ -23,6 +32,8 @@ export interface DaemonOptions {
 
 export interface Daemon {
   scheduler: InstallScheduler;
+  /** The management cluster cluster sync reads, or null when cluster sync is off. */
+  management: KubeGateway | null;
   syncClustersNow(): void;
   syncStorageNow(): void;
   stop(): Promise<void>;
@@ -32,20 +43,38 @@ function summary(report: ClusterSyncReport | StorageSyncReport): string {
   return Object.entries(report).map(([k, v]) => `${k} ${(v as unknown[]).length}`).join(', ');
 }
 
+function isConnection(value: KubeConnection | KubeGateway): value is KubeConnection {
+  return typeof (value as { kind?: unknown }).kind === 'string' && typeof (value as { list?: unknown }).list !== 'function';
+}
+
 /** `fleetdeck daemon`: the install scheduler plus the cluster and storage sync loops (singletons across processes). */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { engine } = options;
   const log = options.log ?? (() => undefined);
-  const secrets = options.dataplane?.secrets === undefined ? SecretBox.fromEnv() : options.dataplane.secrets;
-  const kubeFactory: KubeFactory = options.dataplane?.kubeFactory ?? defaultKubeFactory;
-  const dataplane = dataplaneFor(engine, { ...options.dataplane, secrets });
+  const dataplane = dataplaneFor(engine, options.dataplane);
+  const { secrets, kubeFactory } = dataplane;
   const scheduler = dataplane.scheduler();
   const holder = scheduler.workerId;
-  const management = options.management ?? null;
 
-  const clusterLoop = management ? new SingletonLoop({
+  let management: KubeGateway | null = null;
+  if (options.management === undefined) {
+    const resolved = await resolveManagement(engine, { ...(options.env ? { env: options.env } : {}), kubeFactory });
+    if (resolved.gateway) {
+      management = resolved.gateway;
+      log(`cluster sync reads Primus-SaFE clusters from ${resolved.source}`);
+    } else {
+      log(`cluster sync off: ${resolved.reason}`);
+    }
+  } else if (options.management !== null) {
+    management = isConnection(options.management) ? await kubeFactory(options.management) : options.management;
+  } else {
+    log('cluster sync off');
+  }
+  const managementGateway = management;
+
+  const clusterLoop = managementGateway ? new SingletonLoop({
     db: engine.db, name: 'dataplane.cluster-sync', holder, intervalMs: options.clusterSyncMs ?? 60_000,
-    run: () => syncClusters(engine.db, engine.relay, kubeFactory(management), secrets),
+    run: () => syncClusters(engine.db, engine.relay, managementGateway, secrets),
     onResult: (r) => log(`cluster sync: ${summary(r)}`),
     onError: (e) => log(`cluster sync failed: ${errorMessage(e)}`),
   }) : null;
@@ -60,18 +89,17 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   clusterLoop?.start();
   storageLoop.start();
   let watch: WatchHandle | null = null;
-  if (management) {
+  if (managementGateway) {
     // Watch events make a new Primus-SaFE cluster appear at once; the periodic pass covers missed events.
-    watch = await kubeFactory(management).watch(PRIMUS_CLUSTER.apiVersion, PRIMUS_CLUSTER.kind, { timeoutMs: 10_000 }, () => clusterLoop?.kick())
+    watch = await managementGateway.watch(PRIMUS_CLUSTER.apiVersion, PRIMUS_CLUSTER.kind, { timeoutMs: 10_000 }, () => clusterLoop?.kick())
       .catch((e: unknown) => {
         log(`cluster watch unavailable: ${errorMessage(e)}`);
         return null;
       });
-  } else {
-    log('cluster sync off: no management cluster (set FLEETDECK_MANAGEMENT_CONTEXT)');
   }
   return {
     scheduler,
+    management: managementGateway,
     syncClustersNow: () => clusterLoop?.kick(),
     syncStorageNow: () => storageLoop.kick(),
     async stop() {
@@ -81,10 +109,4 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await scheduler.stop();
     },
   };
-}
-
-/** The management cluster from the environment: a kubeconfig context name. */
-export function managementFromEnv(env: NodeJS.ProcessEnv = process.env): KubeConnection | null {
-  const context = env.FLEETDECK_MANAGEMENT_CONTEXT;
-  return context ? { kind: 'kubeconfig-file', context } : null;
 }

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { ClusterInstallSummary, InstallView, TriggerResult } from '../../../core/dataplane/index.js';
 import { dataplaneFor, validateStorageMode } from '../../../core/dataplane/index.js';
 import { ValidationError } from '../../../core/errors.js';
-import { managementFromEnv, startDaemon } from '../../daemon/daemon.js';
+import { startDaemon } from '../../daemon/daemon.js';
+import { dataplaneOptionsFor } from '../../daemon/dataplane-options.js';
 import { untilSignal } from '../../daemon/signals.js';
 import { startHttpApi } from '../../http/server.js';
 import { flagInt, flagString } from '../args.js';
@@ -17,7 +18,8 @@ function oneName(ctx: CommandContext, usage: string): string {
 }
 
 async function service(ctx: CommandContext): Promise<ReturnType<typeof dataplaneFor>['service']> {
-  return dataplaneFor(await ctx.engine()).service;
+  const engine = await ctx.engine();
+  return dataplaneFor(engine, dataplaneOptionsFor(engine)).service;
 }
 
 function readSecretFile(path: string, what: string): string {
@@ -142,7 +144,9 @@ const retry: Command = {
 const daemon: Command = {
   path: ['daemon'], usage: 'fleetdeck daemon', summary: 'run the install scheduler and the cluster and storage sync loops', flags: [],
   async run(ctx) {
-    const running = await startDaemon({ engine: await ctx.engine(), management: managementFromEnv(), log: (line) => ctx.err(line) });
+    const engine = await ctx.engine();
+    // The management cluster: FLEETDECK_MANAGEMENT_CONTEXT, else the fleet's (configuration, or the sandbox devops).
+    const running = await startDaemon({ engine, dataplane: dataplaneOptionsFor(engine), log: (line) => ctx.err(line) });
     ctx.err(`fleetdeck daemon running as worker ${running.scheduler.workerId}; Ctrl-C stops it.`);
     await untilSignal();
     await running.stop();
@@ -157,8 +161,9 @@ const serve: Command = {
     const engine = await ctx.engine();
     const port = flagInt(ctx.args, 'port') ?? 8080;
     if (port > 65535) throw new ValidationError(`--port ${port} is not a port`, 'Use 0-65535 (0 picks a free one).', 'port');
-    const running = await startDaemon({ engine, management: managementFromEnv(), log: (line) => ctx.err(line) });
-    const api = await startHttpApi({ dataplane: dataplaneFor(engine).service, host: flagString(ctx.args, 'host') ?? '127.0.0.1', port })
+    const options = dataplaneOptionsFor(engine);
+    const running = await startDaemon({ engine, dataplane: options, log: (line) => ctx.err(line) });
+    const api = await startHttpApi({ dataplane: dataplaneFor(engine, options).service, host: flagString(ctx.args, 'host') ?? '127.0.0.1', port })
       .catch(async (error: unknown) => {
         await running.stop();
         throw new ValidationError(`cannot listen on port ${port}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, 'Pick another --port, or stop what uses it.', 'port');

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Engine } from '../../../core/engine.js';
 import { withFileLock } from '../../../core/gitops/file-lock.js';
 import type { ClusterRecord, ClusterSpec } from '../../../core/inventory/types.js';
+import { seedDataplane } from './dataplane-seed.js';
 import type { SandboxFleet } from './sandbox-fleet.js';
 import { readWorld, updateWorld } from './world-file.js';
 
@@ -53,6 +54,7 @@ async function seedOnce(engine: Engine, fleet: SandboxFleet): Promise<boolean> {
   await fleet.registrars.portainer.remove(SEEDED_DRIFT.missingPortainer);
   await fleet.providers.k3d.create({ ...template, name: SEEDED_DRIFT.orphanCluster, provider: 'k3d', subnet: '10.250.0.0/24',
     pfPort: 61000, httpPort: 61001, httpsPort: 61002 });
+  await seedDataplane(engine, fleet, fleet.layout);
   await updateWorld(fleet.layout, (world) => ({ ...world!, seeded: true }));
   await engine.relay.publish({ topic: 'sandbox', type: 'world.seeded' });
   return true;
