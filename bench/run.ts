@@ -3,6 +3,7 @@ import { benchAllocation } from './allocation.js';
 import { benchCockpitKeypress } from './cockpit-keypress.js';
 import { benchDataplane } from './dataplane-latency.js';
 import { benchDrift } from './drift.js';
+import { benchDrDag } from './dr-dag.js';
 import { benchInventoryList } from './inventory-list.js';
 import { benchSandboxMemory } from './sandbox-memory.js';
 import { benchSandboxStartup } from './sandbox-startup.js';
@@ -12,6 +13,9 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'inventory-list': benchInventoryList,
   dataplane: async () => {
     await benchDataplane();
+  },
+  'dr-dag': async () => {
+    await benchDrDag();
   },
   drift: async () => {
     await benchDrift();

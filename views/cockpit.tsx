@@ -11,6 +11,7 @@ import type { CockpitSource } from './source.js';
 import type { CockpitStore } from './store/cockpit-store.js';
 import { startLiveSync } from './store/live-sync.js';
 import type { LiveSyncOptions } from './store/live-sync.js';
+import { startPanelSync } from './store/panel-sync.js';
 import { ThemeContext } from './theme.js';
 import type { Theme } from './theme.js';
 import { useTerminalSize } from './use-terminal-size.js';
@@ -72,8 +73,23 @@ function Frame({ store, size, onQuit }: FrameProps) {
   );
 }
 
+type InkKey = Parameters<Parameters<typeof useInput>[0]>[1];
+
+const SPECIAL: readonly (keyof InkKey)[] = ['upArrow', 'downArrow', 'leftArrow', 'rightArrow', 'pageUp', 'pageDown', 'home', 'end',
+  'return', 'escape', 'ctrl', 'meta', 'tab', 'backspace', 'delete'];
+
 function KeyInput({ context }: { context: CockpitContextValue }) {
-  useInput((input, key) => dispatchKey(input, key, context));
+  useInput((input, key) => {
+    // Keys typed while the process was busy arrive as one chunk ("/gam"): take them one at a time, as typed.
+    const chars = [...input];
+    if (chars.length > 1 && !SPECIAL.some((flag) => key[flag] === true) && !input.includes('\x1b')) {
+      for (const char of chars) {
+        dispatchKey(char, { ...key, return: char === '\r', tab: char === '\t', backspace: char === '\x7f' || char === '\b' }, context);
+      }
+    } else {
+      dispatchKey(input, key, context);
+    }
+  });
   return null;
 }
 
@@ -82,7 +98,11 @@ export function Cockpit({ store, source, size, theme, liveSync, onQuit }: Cockpi
   const context = useMemo(() => ({ store, source }), [store, source]);
   useEffect(() => {
     const sync = startLiveSync(store, source, liveSync);
-    return () => sync.stop();
+    const panels = startPanelSync(store, source, liveSync?.debounceMs);
+    return () => {
+      sync.stop();
+      panels.stop();
+    };
   }, [store, source, liveSync]);
   return (
     <CockpitContext.Provider value={context}>

@@ -8,7 +8,8 @@ import type { PanelId } from './panel-id.js';
  */
 export type ActionId =
   | 'down' | 'up' | 'pageDown' | 'pageUp' | 'top' | 'bottom'
-  | 'filter' | 'mark' | 'details' | 'delete'
+  | 'filter' | 'mark' | 'details' | 'delete' | 'create'
+  | 'repair' | 'rescan' | 'deploy' | 'retry' | 'logs' | 'failover' | 'reload' | 'backup'
   | 'help' | 'back' | 'quit' | 'nextPanel' | 'selectPanel' | 'command';
 
 export type KeyPress = Pick<Key, 'upArrow' | 'downArrow' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'ctrl' | 'tab' | 'shift'>;
@@ -27,29 +28,46 @@ export interface KeyBinding {
   matches(input: string, key: KeyPress): boolean;
 }
 
+const LISTS: readonly PanelId[] = ['clusters', 'drift', 'installs', 'apps'];
+
 const char = (c: string) => (input: string, key: KeyPress): boolean => input === c && !key.ctrl;
 
 export const KEY_BINDINGS: readonly KeyBinding[] = [
-  { action: 'down', hint: 'j/k move', keys: 'j / ↓', panels: ['clusters'], description: 'move down', mutating: false,
+  { action: 'down', hint: 'j/k move', keys: 'j / ↓', panels: LISTS, description: 'move down', mutating: false,
     matches: (input, key) => key.downArrow || char('j')(input, key) },
-  { action: 'up', keys: 'k / ↑', panels: ['clusters'], description: 'move up', mutating: false,
+  { action: 'up', keys: 'k / ↑', panels: LISTS, description: 'move up', mutating: false,
     matches: (input, key) => key.upArrow || char('k')(input, key) },
-  { action: 'pageDown', keys: 'PgDn / ctrl-f', panels: ['clusters'], description: 'page down', mutating: false,
+  { action: 'pageDown', keys: 'PgDn / ctrl-f', panels: LISTS, description: 'page down', mutating: false,
     matches: (input, key) => key.pageDown || (key.ctrl && input === 'f') },
-  { action: 'pageUp', keys: 'PgUp / ctrl-b', panels: ['clusters'], description: 'page up', mutating: false,
+  { action: 'pageUp', keys: 'PgUp / ctrl-b', panels: LISTS, description: 'page up', mutating: false,
     matches: (input, key) => key.pageUp || (key.ctrl && input === 'b') },
-  { action: 'top', keys: 'g / Home', panels: ['clusters'], description: 'first row', mutating: false,
+  { action: 'top', keys: 'g / Home', panels: LISTS, description: 'first row', mutating: false,
     matches: (input, key) => key.home || char('g')(input, key) },
-  { action: 'bottom', keys: 'G / End', panels: ['clusters'], description: 'last row', mutating: false,
+  { action: 'bottom', keys: 'G / End', panels: LISTS, description: 'last row', mutating: false,
     matches: (input, key) => key.end || char('G')(input, key) },
   { action: 'filter', hint: '/ filter', keys: '/', panels: ['clusters'], description: 'filter rows (enter keeps, esc clears)', mutating: false,
     matches: char('/') },
-  { action: 'mark', hint: 'space mark', keys: 'space', panels: ['clusters'], description: 'mark / unmark the row for bulk actions', mutating: false,
+  { action: 'mark', hint: 'space mark', keys: 'space', panels: LISTS, description: 'mark / unmark the row for bulk actions', mutating: false,
     matches: char(' ') },
-  { action: 'details', hint: 'enter details', keys: 'enter', panels: ['clusters'], description: 'details of the selected row', mutating: false,
+  { action: 'details', hint: 'enter details', keys: 'enter', panels: ['clusters', 'apps'], description: 'details of the selected row', mutating: false,
     matches: (_input, key) => key.return },
-  { action: 'delete', hint: 'D delete', keys: 'D', panels: ['clusters'], description: 'delete the selected (or marked) clusters', mutating: true,
+  { action: 'create', hint: 'c create', keys: 'c', panels: ['clusters'], description: 'create an environment (name, provider)', mutating: true,
+    matches: char('c') },
+  { action: 'delete', hint: 'D delete', keys: 'D', panels: ['clusters'], description: 'delete the selected (or marked) clusters, typing the name', mutating: true,
     matches: char('D') },
+  { action: 'repair', hint: 'r repair', keys: 'r', panels: ['drift'], description: 'plan the repair of the selected (or marked) items, then apply it', mutating: true,
+    matches: char('r') },
+  { action: 'rescan', hint: 'ctrl-r rescan', keys: 'ctrl-r', panels: ['drift'], description: 'scan for drift now', mutating: false,
+    matches: (input, key) => key.ctrl && input === 'r' },
+  { action: 'deploy', hint: 'd deploy', keys: 'd', panels: ['installs'], description: 'deploy the dataplane to the selected (or marked) clusters', mutating: true,
+    matches: char('d') },
+  { action: 'retry', hint: 'R retry', keys: 'R', panels: ['installs'], description: 'retry the failed install of the selected (or marked) clusters', mutating: true,
+    matches: char('R') },
+  { action: 'failover', hint: 'F failover', keys: 'F', panels: ['apps'], description: 'fail the selected group over to a replica (asks first)', mutating: true, matches: char('F') },
+  { action: 'reload', hint: 'L reload', keys: 'L', panels: ['apps'], description: "reload the selected group's configuration", mutating: true, matches: char('L') },
+  { action: 'backup', hint: 'B backup', keys: 'B', panels: ['apps'], description: 'back the selected group up now', mutating: true, matches: char('B') },
+  { action: 'logs', hint: 'l output', keys: 'l', panels: ['installs'], description: 'installer output of the selected cluster', mutating: false,
+    matches: char('l') },
   { action: 'help', hint: '? help', keys: '?', panels: 'all', description: 'keys of this panel', mutating: false, matches: char('?') },
   { action: 'command', hint: ': command', keys: ':', panels: 'all', description: 'command line (:q, :clusters, :drift …)', mutating: false,
     matches: char(':') },

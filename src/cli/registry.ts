@@ -13,6 +13,8 @@ const MODULES: Record<string, () => Promise<Command[]>> = {
   dataplane: async () => (await import('./commands/dataplane.js')).dataplaneCommands,
   sandbox: async () => (await import('./commands/sandbox.js')).sandboxCommands,
   migrate: async () => [(await import('./commands/migrate.js')).migrateCommand],
+  apps: async () => (await import('./commands/apps.js')).appsCommands,
+  dr: async () => (await import('./commands/dr.js')).drCommands,
   audit: async () => [(await import('./commands/audit.js')).auditCommand],
 };
 

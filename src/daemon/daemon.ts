@@ -1,4 +1,6 @@
 import { errorMessage } from '../../core/errors.js';
+import { watchDrift } from '../../core/drift/drift-watcher.js';
+import { drServiceFor } from '../../core/dr/dr-service.js';
 import type { Engine } from '../../core/engine.js';
 import type { DataplaneOptions, InstallScheduler } from '../../core/dataplane/index.js';
 import { dataplaneFor } from '../../core/dataplane/index.js';
@@ -97,12 +99,25 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         return null;
       });
   }
+  // Drift is rescanned on inventory and operation events and every 60 s; DR executions whose process died resume.
+  const drift = watchDrift({ events: engine.events, drift: engine.drift }, { onError: (e) => log(`drift scan failed: ${errorMessage(e)}`) });
+  const dr = drServiceFor(engine);
+  const resumeDr = async (): Promise<void> => {
+    for (const id of await dr.orphaned()) {
+      log(`resuming DR execution ${id}`);
+      await dr.run(id).catch((e: unknown) => log(`DR execution ${id} failed: ${errorMessage(e)}`));
+    }
+  };
+  const drTimer = setInterval(() => void resumeDr().catch(() => undefined), 15_000);
+  drTimer.unref();
   return {
     scheduler,
     management: managementGateway,
     syncClustersNow: () => clusterLoop?.kick(),
     syncStorageNow: () => storageLoop.kick(),
     async stop() {
+      clearInterval(drTimer);
+      drift.stop();
       watch?.stop();
       await clusterLoop?.stop();
       await storageLoop.stop();

@@ -1,3 +1,4 @@
+import { watchDrift } from '../../core/drift/drift-watcher.js';
 import type { Engine } from '../../core/engine.js';
 import { engineSource } from './engine-source.js';
 import { renderSnapshot } from './snapshot.js';
@@ -37,5 +38,11 @@ export async function runCockpit(options: CockpitOptions): Promise<number> {
     return 0;
   }
   const { runInteractive } = await preloadCockpit();
-  return runInteractive({ source, stdin, stdout, stderr, env: process.env });
+  // Drift stays current while the cockpit is open: a scan now, after inventory/operation events, and every 60 s.
+  const watcher = watchDrift({ events: options.engine.events, drift: options.engine.drift });
+  try {
+    return await runInteractive({ source, stdin, stdout, stderr, env: process.env });
+  } finally {
+    watcher.stop();
+  }
 }

@@ -11,26 +11,29 @@ afterEach(() => {
 });
 
 describe('deleting from the Clusters panel', () => {
-  it('asks for confirmation with Cancel as the default, so enter right away deletes nothing', async () => {
+  it('asks for the name to be typed; enter without it, or esc, deletes nothing', async () => {
     const source = new MemorySource(clusters(5));
     ui = await renderCockpit(source);
     await ui.press('j', 'D');
-    const screen = ui.screen();
+    let screen = ui.screen();
     expect(screen).toContain('Delete cluster env-00001?');
-    expect(screen).toContain('[ Cancel ]');
-    expect(screen).not.toContain('[ Delete ]');
+    expect(screen).toContain('Type "env-00001" to confirm');
     await ui.press(KEY.enter);
+    expect(ui.screen()).toContain('that is not "env-00001": nothing was deleted');
+    await ui.press(...'env-0000'.split(''), KEY.enter);
     expect(source.removed).toEqual([]);
-    expect(ui.screen()).toContain('env-00001');
-    await ui.press('D', KEY.escape);
+    await ui.press(KEY.escape);
+    screen = ui.screen();
+    expect(screen).not.toContain('Delete cluster');
+    expect(screen).toContain('env-00001');
     expect(source.removed).toEqual([]);
   });
 
-  it('deletes the selected cluster after choosing Delete, and the row goes away', async () => {
+  it('deletes the selected cluster once its name is typed, and the row goes away', async () => {
     const source = new MemorySource(clusters(5));
     ui = await renderCockpit(source);
-    await ui.press('j', 'D', KEY.right);
-    expect(ui.screen()).toContain('[ Delete ]');
+    await ui.press('j', 'D', ...'env-00001'.split(''));
+    expect(ui.screen()).toContain('Type "env-00001" to confirm: env-00001');
     await ui.press(KEY.enter);
     await ui.waitFor((s) => s.includes('clusters 4'), 'the row to disappear');
     expect(ui.lines().filter((line) => line.includes('env-00001 '))).toEqual([]);
@@ -38,12 +41,12 @@ describe('deleting from the Clusters panel', () => {
     expect(ui.screen()).toContain('deleted cluster env-00001');
   });
 
-  it('deletes every marked cluster in one confirmation', async () => {
+  it('deletes every marked cluster after typing "delete N"', async () => {
     const source = new MemorySource(clusters(6));
     ui = await renderCockpit(source);
     await ui.press(' ', 'j', 'j', ' ', 'D');
     expect(ui.screen()).toContain('Delete 2 marked clusters?');
-    await ui.press(KEY.tab, KEY.enter);
+    await ui.press(...'delete 2'.split(''), KEY.enter);
     await ui.waitFor((s) => s.includes('clusters 4'), 'two rows to go');
     expect(source.removed).toEqual(['env-00000', 'env-00002']);
     expect(ui.screen()).toContain('marked 0');
@@ -54,7 +57,7 @@ describe('deleting from the Clusters panel', () => {
     source.failRemove = Object.assign(new Error('cluster "env-00000" is locked by operation 7'),
       { code: 'CONFLICT', hint: 'Wait for the operation to finish or undo it.' });
     ui = await renderCockpit(source);
-    await ui.press('D', KEY.right, KEY.enter);
+    await ui.press('D', ...'env-00000'.split(''), KEY.enter);
     const screen = await ui.waitFor((s) => s.includes('error:'), 'the error');
     expect(screen).toContain('env-00000: cluster "env-00000" is locked by operation 7');
     expect(screen).toContain('hint: Wait for the operation to finish or undo it.');
@@ -89,6 +92,16 @@ describe('read-only mode', () => {
     expect(ui.screen()).toContain('SANDBOX');
     expect(ui.screen()).not.toContain('READ-ONLY');
     await ui.press('?');
-    expect(ui.screen()).toContain('delete the selected (or marked) clusters');
+    expect(ui.screen()).toContain('delete the selected (or marked) clusters, typing the name');
+  });
+});
+
+describe('keys typed while the process was busy', () => {
+  it('takes a chunk of several keys one at a time, as they were typed', async () => {
+    ui = await renderCockpit(new MemorySource(clusters(300)));
+    await ui.press('/0012');
+    expect(ui.screen()).toContain('filtered 11');
+    await ui.press('\rj');
+    expect(ui.lines().find((line) => line.startsWith('>'))).toContain('env-00120');
   });
 });

@@ -1,6 +1,8 @@
 import type { EngineEvent } from '../../core/events.js';
 import type { ClusterRecord } from '../../core/inventory/types.js';
-import type { CockpitEventListener, CockpitSource, CockpitStatus } from '../../views/source.js';
+import type {
+  CockpitEventListener, CockpitSource, CockpitStatus, DriftSource, InstallsSource, LifecycleSource,
+} from '../../views/source.js';
 
 export function cluster(name: string, index = 0, overrides: Partial<ClusterRecord> = {}): ClusterRecord {
   const k3d = index % 2 === 0;
@@ -32,6 +34,10 @@ export class MemorySource implements CockpitSource {
   reads = 0;
   removed: string[] = [];
   failRemove: Error | null = null;
+  /** Optional capabilities (test/views/fake-*.ts); without them the panels say they are not available. */
+  drift?: DriftSource;
+  lifecycle?: LifecycleSource;
+  installs?: InstallsSource;
   private listeners = new Set<CockpitEventListener>();
 
   constructor(rows: ClusterRecord[], status: Partial<CockpitStatus> = {}) {
@@ -51,6 +57,11 @@ export class MemorySource implements CockpitSource {
 
   emit(event: Omit<EngineEvent, 'at' | 'origin'> & { origin?: EngineEvent['origin'] }): void {
     for (const listener of this.listeners) listener({ origin: 'remote', at: new Date().toISOString(), ...event });
+  }
+
+  /** The listeners' count, so tests can wait for the cockpit to subscribe. */
+  get listenerCount(): number {
+    return this.listeners.size;
   }
 
   add(row: ClusterRecord): void {

@@ -1,18 +1,28 @@
 import { Box, Text } from 'ink';
 import { useCockpit } from '../context.js';
+import type { CockpitState } from '../store/cockpit-store.js';
 import { useTone } from '../theme.js';
+
+/** The focused panel's counts and position; a string, so the line re-renders only when it changes. */
+function panelCounts(s: CockpitState): string {
+  const position = (selected: number, total: number) => (total > 0 ? `  row ${selected + 1}/${total}` : '');
+  if (s.panel === 'drift') {
+    const { items, cursor } = s.drift;
+    return `drift ${items.length}  marked ${cursor.marked.size}${position(cursor.selected, items.length)}`;
+  }
+  if (s.panel === 'installs') {
+    const { rows, cursor } = s.installs;
+    return `installs ${rows.length}  marked ${cursor.marked.size}${position(cursor.selected, rows.length)}`;
+  }
+  const filtered = s.filter ? `  filtered ${s.visible.length} /${s.filter}` : '';
+  return `clusters ${s.clusters.length}  marked ${s.marked.size}${filtered}${position(s.selected, s.visible.length)}`;
+}
 
 /** Database target, SANDBOX / READ-ONLY badges and the counts; the line below carries errors and notices. */
 export function StatusLine() {
   const status = useCockpit((s) => s.status);
-  const total = useCockpit((s) => s.clusters.length);
-  const shown = useCockpit((s) => s.visible.length);
-  const marked = useCockpit((s) => s.marked.size);
-  const filter = useCockpit((s) => s.filter);
-  const selected = useCockpit((s) => s.selected);
+  const counts = useCockpit(panelCounts);
   const tone = useTone();
-  const counts = `clusters ${total}  marked ${marked}` + (filter ? `  filtered ${shown} /${filter}` : '');
-  const position = shown > 0 ? `  row ${selected + 1}/${shown}` : '';
   return (
     <Box height={1}>
       <Text wrap="truncate">
@@ -24,7 +34,7 @@ export function StatusLine() {
         <Text dimColor>db </Text>
         <Text>{status.databaseTarget}</Text>
         <Text dimColor> │ </Text>
-        <Text>{counts}{position}</Text>
+        <Text>{counts}</Text>
       </Text>
     </Box>
   );

@@ -19,16 +19,26 @@ export function clustersAction(action: ActionId, { store }: ActionContext): void
       if (cluster) state.openOverlay({ kind: 'details', name: cluster.name });
       break;
     }
+    case 'create':
+      state.openOverlay({ kind: 'create', name: '', provider: 'k3d', field: 'name' });
+      break;
     case 'delete': {
       const targets = actionTargets(state);
       if (targets.length === 0) {
         state.setNotice('nothing selected to delete');
         break;
       }
-      const title = targets.length === 1 ? `Delete cluster ${targets[0] ?? ''}?` : `Delete ${targets.length} marked clusters?`;
-      state.openOverlay({ kind: 'confirm', action: 'delete', title, targets, choice: 'cancel' });
+      const single = targets.length === 1 ? targets[0] : undefined;
+      const title = single !== undefined ? `Delete cluster ${single}?` : `Delete ${targets.length} marked clusters?`;
+      const expected = single ?? `delete ${targets.length}`;
+      state.openOverlay({ kind: 'typed-confirm', title, targets, expected, typed: '', mismatch: false });
       break;
     }
+    case 'back':
+      if (state.filter) state.setFilter('');
+      else if (state.marked.size > 0) state.clearMarks();
+      else if (state.operation) state.clearOperation();
+      break;
     default:
       break;
   }

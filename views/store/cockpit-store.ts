@@ -4,16 +4,19 @@ import type { ClusterRecord } from '../../core/inventory/types.js';
 import type { PanelId } from '../panel-id.js';
 import type { CockpitStatus } from '../source.js';
 import { clamp, filterClusters, windowStart } from './cluster-view.js';
+import { createDriftSlice } from './drift-slice.js';
+import type { DriftSlice } from './drift-slice.js';
 import type { ErrorInfo } from './error-info.js';
+import { createInstallsSlice } from './installs-slice.js';
+import type { InstallsSlice } from './installs-slice.js';
+import { createOperationSlice } from './operation-slice.js';
+import type { OperationSlice } from './operation-slice.js';
+import type { Overlay } from './overlay.js';
 
-export type Overlay =
-  | { kind: 'help' }
-  | { kind: 'details'; name: string }
-  | { kind: 'confirm'; title: string; action: 'delete'; targets: string[]; choice: 'cancel' | 'confirm' }
-  | { kind: 'filter' }
-  | { kind: 'command'; text: string };
+export type { Overlay } from './overlay.js';
 
-export interface CockpitState {
+/** The Clusters panel and the frame; the other panels' state comes in slices (drift, installs, operation). */
+export interface CockpitState extends DriftSlice, InstallsSlice, OperationSlice {
   status: CockpitStatus;
   clusters: ClusterRecord[];
   loaded: boolean;
@@ -62,12 +65,15 @@ export function actionTargets(state: CockpitState): string[] {
 }
 
 export function createCockpitStore(status: CockpitStatus, viewportRows = 20): CockpitStore {
-  return createStore<CockpitState>()((set, get) => {
+  return createStore<CockpitState>()((set, get, api) => {
     const place = (selected: number, visible = get().visible) => {
       const index = clamp(selected, 0, Math.max(0, visible.length - 1));
       return { selected: index, top: windowStart(get().top, index, get().viewportRows, visible.length) };
     };
     return {
+      ...createDriftSlice(set, get, api),
+      ...createInstallsSlice(set, get, api),
+      ...createOperationSlice(set, get, api),
       status,
       clusters: [],
       loaded: false,
@@ -120,27 +126,19 @@ export function createCockpitStore(status: CockpitStatus, viewportRows = 20): Co
         else marked.add(cluster.name);
         set({ marked });
       },
-      clearMarks() {
-        set({ marked: new Set<string>() });
-      },
+      clearMarks() { set({ marked: new Set<string>() }); },
       setPanel(panel) {
         set({ panel, overlay: null });
       },
-      openOverlay(overlay) {
-        set({ overlay });
-      },
-      closeOverlay() {
-        set({ overlay: null });
-      },
+      openOverlay(overlay) { set({ overlay }); },
+      closeOverlay() { set({ overlay: null }); },
       setError(error) {
         set({ error, notice: null });
       },
       setNotice(notice) {
         set({ notice, error: null });
       },
-      requestQuit() {
-        set({ quitRequested: true });
-      },
+      requestQuit() { set({ quitRequested: true }); },
     };
   });
 }

@@ -4,6 +4,10 @@ import type { Server } from 'node:net';
 import { realpathSync, statSync } from 'node:fs';
 import { startSandboxCluster } from '../kube-api/cluster.js';
 import type { SandboxCluster } from '../kube-api/cluster.js';
+import { startSandboxAppAgents } from '../apps/app-agents.js';
+import type { SandboxAppAgents } from '../apps/app-agents.js';
+import { startDrHooksServer } from '../dr/hooks-server.js';
+import type { HooksServer } from '../dr/hooks-server.js';
 import { startPortainerServer } from '../portainer-server.js';
 import type { PortainerServer } from '../portainer-server.js';
 import type { WorldCluster, WorldLayout } from './world-file.js';
@@ -18,6 +22,8 @@ export class SandboxHost {
   private lock: Server | null = null;
   private readonly running = new Map<string, SandboxCluster>();
   private portainer: PortainerServer | null = null;
+  private drHooks: HooksServer | null = null;
+  private apps: SandboxAppAgents | null = null;
   private timer: NodeJS.Timeout | null = null;
   private seenMtime = 0;
   private reconciling: Promise<void> = Promise.resolve();
@@ -72,6 +78,10 @@ export class SandboxHost {
     if (!this.portainer) {
       this.portainer = await startPortainerServer({ port: world.portainerPort, stateFile: this.layout.portainerState, apiKey: SANDBOX_PORTAINER_KEY });
     }
+    // The sample DR plans call hooks on a fixed port; if something else holds it, those plans fail visibly.
+    this.drHooks ??= await startDrHooksServer().catch(() => null);
+    const management = this.running.get(world.management.name);
+    if (management && !this.apps) this.apps = await startSandboxAppAgents(management);
   }
 
   private async reconcileIfChanged(): Promise<void> {
@@ -90,11 +100,15 @@ export class SandboxHost {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.reconciling.catch(() => undefined);
+    await this.apps?.stop().catch(() => undefined);
+    this.apps = null;
     for (const cluster of this.running.values()) await cluster.flush().catch(() => undefined);
     for (const cluster of this.running.values()) await cluster.stop().catch(() => undefined);
     this.running.clear();
     await this.portainer?.close();
     this.portainer = null;
+    await this.drHooks?.close();
+    this.drHooks = null;
     const lock = this.lock;
     this.lock = null;
     await new Promise<void>((resolve) => (lock ? lock.close(() => resolve()) : resolve()));

@@ -3,6 +3,8 @@ import type { Engine } from '../../../core/engine.js';
 import { withFileLock } from '../../../core/gitops/file-lock.js';
 import type { ClusterRecord, ClusterSpec } from '../../../core/inventory/types.js';
 import { seedDataplane } from './dataplane-seed.js';
+import { seedDrPlans } from '../dr/seed.js';
+import { seedApps } from './apps-seed.js';
 import type { SandboxFleet } from './sandbox-fleet.js';
 import { readWorld, updateWorld } from './world-file.js';
 
@@ -55,6 +57,8 @@ async function seedOnce(engine: Engine, fleet: SandboxFleet): Promise<boolean> {
   await fleet.providers.k3d.create({ ...template, name: SEEDED_DRIFT.orphanCluster, provider: 'k3d', subnet: '10.250.0.0/24',
     pfPort: 61000, httpPort: 61001, httpsPort: 61002 });
   await seedDataplane(engine, fleet, fleet.layout);
+  await seedDrPlans(engine);
+  await seedApps(engine, fleet);
   await updateWorld(fleet.layout, (world) => ({ ...world!, seeded: true }));
   await engine.relay.publish({ topic: 'sandbox', type: 'world.seeded' });
   return true;

@@ -1,0 +1,134 @@
+/**
+ * Creating and deleting an App in the seed's order (003 §6):
+ *   create: App → Component → Group → ConfigMap/PVC/Service/Deployment → (pods, by the workload controller)
+ *   delete: Pod → Deployment/Service/PVC/ConfigMap → Group → Component → App
+ */
+import { FleetError } from '../errors.js';
+import type { KubeGateway, KubeObject, KubeRef } from '../kube/types.js';
+import { appObject, componentObject, componentsOf, groupObject, groupsOf } from './expand.js';
+import { LABELS, MIDDLEWARE_API_VERSION } from './model.js';
+import type { App, Group } from './model.js';
+import type { Plugin } from './plugin.js';
+import { RENDERED_KIND_ORDER, renderGroup, sortForCreation } from './render.js';
+
+export interface ObjectStep {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+const API_VERSIONS: Record<string, string> = {
+  Pod: 'v1', ConfigMap: 'v1', Secret: 'v1', PersistentVolumeClaim: 'v1', Service: 'v1', Deployment: 'apps/v1', StatefulSet: 'apps/v1',
+};
+
+export function refOf(object: KubeObject): KubeRef {
+  return {
+    apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name ?? '',
+    ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
+  };
+}
+
+function stepOf(object: Pick<KubeObject, 'kind' | 'metadata'>): ObjectStep {
+  return { kind: object.kind, name: object.metadata.name ?? '', ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}) };
+}
+
+/**
+ * Every object of an App in creation order. Groups take their plugin by type; rendering fails before anything is
+ * written when a plugin is missing or a template is wrong.
+ */
+export function creationPlan(app: App, plugins: ReadonlyMap<string, Plugin>): KubeObject[] {
+  const components = componentsOf(app);
+  const groups = components.flatMap(groupsOf);
+  const rendered = groups.flatMap((group) => {
+    const plugin = plugins.get(group.spec.type);
+    if (!plugin) {
+      throw new FleetError('NOT_FOUND', `no plugin for type "${group.spec.type}" (group ${group.name} of app ${app.name})`,
+        `Create the plugin ConfigMap labelled ${LABELS.plugin}=${group.spec.type} first.`, { type: group.spec.type });
+    }
+    return renderGroup(group, plugin).objects;
+  });
+  return [appObject(app), ...components.map(componentObject), ...groups.map(groupObject), ...sortForCreation(rendered)];
+}
+
+async function ensureNamespace(kube: KubeGateway, namespace: string): Promise<void> {
+  const ref = { apiVersion: 'v1', kind: 'Namespace', name: namespace };
+  if (!(await kube.find(ref))) await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+}
+
+/** Applies the plan in order (server-side apply: idempotent, re-running converges). Returns what it applied. */
+export async function applyApp(kube: KubeGateway, app: App, plugins: ReadonlyMap<string, Plugin>): Promise<ObjectStep[]> {
+  const plan = creationPlan(app, plugins);
+  await ensureNamespace(kube, app.namespace);
+  const steps: ObjectStep[] = [];
+  for (const object of plan) {
+    await kube.apply(object);
+    steps.push(stepOf(object));
+  }
+  return steps;
+}
+
+/** Applies one group's rendered objects in creation order (after a plugin or spec change). */
+export async function applyRendered(kube: KubeGateway, objects: readonly KubeObject[]): Promise<ObjectStep[]> {
+  const steps: ObjectStep[] = [];
+  for (const object of sortForCreation(objects)) {
+    await kube.apply(object);
+    steps.push(stepOf(object));
+  }
+  return steps;
+}
+
+async function listOrNone(kube: KubeGateway, apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<KubeObject[]> {
+  try {
+    return (await kube.list(apiVersion, kind, { namespace, labelSelector })).items;
+  } catch (error) {
+    // A cluster that does not serve a kind (no PVCs in a bare API server) has none of it to delete.
+    if (error instanceof FleetError && error.code === 'NOT_FOUND') return [];
+    throw error;
+  }
+}
+
+/**
+ * Deletes a group's Kubernetes resources: its pods first (workloads scaled to zero so nothing recreates them, then
+ * any pod left is deleted), then the rendered kinds in reverse creation order.
+ */
+export async function deleteGroupResources(kube: KubeGateway, group: Pick<Group, 'name' | 'namespace'>, timeoutMs = 30_000): Promise<ObjectStep[]> {
+  const selector = `${LABELS.group}=${group.name}`;
+  const steps: ObjectStep[] = [];
+  for (const kind of ['Deployment', 'StatefulSet']) {
+    for (const object of await listOrNone(kube, 'apps/v1', kind, group.namespace, selector)) {
+      await kube.patch(refOf(object), { spec: { replicas: 0 } }, 'merge');
+    }
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pods = await listOrNone(kube, 'v1', 'Pod', group.namespace, selector);
+    if (pods.length === 0 || Date.now() > deadline) break;
+    for (const pod of pods) {
+      if (await kube.delete(refOf(pod))) steps.push(stepOf(pod));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  for (const kind of [...RENDERED_KIND_ORDER].reverse()) {
+    const apiVersion = API_VERSIONS[kind] ?? 'v1';
+    for (const object of await listOrNone(kube, apiVersion, kind, group.namespace, selector)) {
+      if (await kube.delete({ apiVersion, kind, namespace: group.namespace, name: object.metadata.name ?? '' })) steps.push(stepOf(object));
+    }
+  }
+  return steps;
+}
+
+/** Deletes an App and everything it owns, in the seed's deletion order. Missing pieces are skipped. */
+export async function deleteApp(kube: KubeGateway, namespace: string, appName: string): Promise<ObjectStep[]> {
+  const selector = `${LABELS.app}=${appName}`;
+  const groups = await listOrNone(kube, MIDDLEWARE_API_VERSION, 'Group', namespace, selector);
+  const components = await listOrNone(kube, MIDDLEWARE_API_VERSION, 'Component', namespace, selector);
+  const steps: ObjectStep[] = [];
+  for (const group of groups) steps.push(...(await deleteGroupResources(kube, { name: group.metadata.name ?? '', namespace })));
+  const remove = async (kind: string, name: string) => {
+    if (await kube.delete({ apiVersion: MIDDLEWARE_API_VERSION, kind, namespace, name })) steps.push({ kind, namespace, name });
+  };
+  for (const group of groups) await remove('Group', group.metadata.name ?? '');
+  for (const component of components) await remove('Component', component.metadata.name ?? '');
+  await remove('App', appName);
+  return steps;
+}

@@ -1,0 +1,154 @@
+/**
+ * Day-2 operations on a group through its agents: reload configuration (restarting the pods whose agent says the
+ * change needs it) and failover.
+ */
+import { createHash } from 'node:crypto';
+import { FleetError, ValidationError, asFleetError } from '../errors.js';
+import type { KubeGateway, KubeObject } from '../kube/types.js';
+import type { AgentRole } from './agent/index.js';
+import { groupAgents, patchGroupStatus, withRoles } from './agents.js';
+import type { AgentClientFactory } from './agents.js';
+import { isPlain } from './fields.js';
+import { ANNOTATIONS } from './model.js';
+import type { Group } from './model.js';
+import type { Plugin } from './plugin.js';
+import { renderGroup } from './render.js';
+
+export interface InstanceReload {
+  instance: string;
+  changedKeys: string[];
+  restartKeys: string[];
+  requiresRestart: boolean;
+  /** fleetdeck restarted the pod (bumped its restartedAt annotation). */
+  restarted: boolean;
+  message: string;
+  /** The agent could not be asked; the other instances were still reloaded. */
+  error?: string;
+}
+
+export interface ReloadReport {
+  group: string;
+  namespace: string;
+  /** The rendered ConfigMap differed from the live one and was applied. */
+  configMapUpdated: boolean;
+  configHash: string;
+  instances: InstanceReload[];
+}
+
+export function configTextHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** What `kubectl rollout restart` does: a new pod-template annotation, so the workload replaces its pod. */
+export async function restartInstance(kube: KubeGateway, group: Pick<Group, 'namespace'>, instance: string, at = new Date()): Promise<void> {
+  await kube.patch({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: group.namespace, name: instance },
+    { spec: { template: { metadata: { annotations: { [ANNOTATIONS.restartedAt]: at.toISOString() } } } } }, 'merge');
+}
+
+/**
+ * Hands the configuration text to every instance's control agent. The text travels with the call, so the reload
+ * does not wait for the kubelet to refresh the mounted file. Instances whose agent reports requiresRestart are
+ * restarted; one unreachable agent does not stop the others (its row carries the error).
+ */
+export async function reloadAgents(kube: KubeGateway, group: Group, plugin: Plugin, configText: string,
+  clients: AgentClientFactory): Promise<InstanceReload[]> {
+  const results: InstanceReload[] = [];
+  for (const { instance, endpoints } of await groupAgents(kube, group)) {
+    const client = clients(endpoints);
+    try {
+      const reply = await client.reloadConfig({ configPath: plugin.configPath, content: configText });
+      let restarted = false;
+      if (reply.requiresRestart) {
+        await restartInstance(kube, group, instance);
+        restarted = true;
+      }
+      results.push({ instance, changedKeys: reply.changedKeys, restartKeys: reply.restartKeys, requiresRestart: reply.requiresRestart, restarted, message: reply.message });
+    } catch (error) {
+      const message = asFleetError(error).message;
+      results.push({ instance, changedKeys: [], restartKeys: [], requiresRestart: false, restarted: false, message, error: message });
+    } finally {
+      client.close();
+    }
+  }
+  return results;
+}
+
+function configTextOf(configMap: KubeObject | undefined, plugin: Plugin): string | undefined {
+  const data = configMap?.['data'];
+  return isPlain(data) && typeof data[plugin.configFile] === 'string' ? data[plugin.configFile] as string : undefined;
+}
+
+/** `apps reload GROUP`: render the group's ConfigMap, apply it when it changed, and reload every agent. */
+export async function reloadGroup(kube: KubeGateway, group: Group, plugin: Plugin, clients: AgentClientFactory): Promise<ReloadReport> {
+  const rendered = renderGroup(group, plugin);
+  if (!rendered.configMap || rendered.configText === undefined) {
+    throw new ValidationError(`plugin ${plugin.type} renders no ConfigMap holding ${plugin.configFile} for group ${group.name}`,
+      `Add a configmap.yaml template whose data has the key ${plugin.configFile}.`, 'configFile');
+  }
+  const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace: group.namespace, name: rendered.configMap.metadata.name ?? '' };
+  const live = await kube.find(ref);
+  const configMapUpdated = configTextOf(live, plugin) !== rendered.configText;
+  if (configMapUpdated) await kube.apply(rendered.configMap);
+  const instances = await reloadAgents(kube, group, plugin, rendered.configText, clients);
+  const configHash = configTextHash(rendered.configText);
+  await patchGroupStatus(kube, group, { configHash });
+  return { group: group.name, namespace: group.namespace, configMapUpdated, configHash, instances };
+}
+
+/**
+ * The ConfigMap change flow (seed 003 §3.1): someone changed a group's ConfigMap; if its text differs from what
+ * the group last reloaded, hand it to the agents. Returns null when there was nothing new.
+ */
+export async function reloadChangedConfigMap(kube: KubeGateway, group: Group, plugin: Plugin, configMap: KubeObject,
+  clients: AgentClientFactory): Promise<ReloadReport | null> {
+  const text = configTextOf(configMap, plugin);
+  if (text === undefined) return null;
+  const configHash = configTextHash(text);
+  if (configHash === group.status.configHash) return null;
+  const instances = await reloadAgents(kube, group, plugin, text, clients);
+  await patchGroupStatus(kube, group, { configHash });
+  return { group: group.name, namespace: group.namespace, configMapUpdated: false, configHash, instances };
+}
+
+export interface FailoverReport {
+  group: string;
+  namespace: string;
+  oldMaster: string;
+  newMaster: string;
+  message: string;
+}
+
+/**
+ * Promotes `target` (or a healthy replica the agents choose). The master's control agent is asked first; when it
+ * cannot be reached (the usual reason to fail over) a replica is asked to promote itself. The new roles are
+ * recorded in the Group status.
+ */
+export async function failoverGroup(kube: KubeGateway, group: Group, clients: AgentClientFactory,
+  request: { target?: string; force?: boolean } = {}): Promise<FailoverReport> {
+  const agents = await groupAgents(kube, group);
+  if (request.target !== undefined && !agents.some((a) => a.instance === request.target)) {
+    throw new ValidationError(`group ${group.name} has no instance "${request.target}"`,
+      `Pass one of ${agents.map((a) => a.instance).join(', ')}.`, 'target');
+  }
+  const recordedMaster = group.status.members?.find((m) => m.role === 'master')?.instance;
+  const order = [...agents].sort((a, b) => Number(b.instance === recordedMaster) - Number(a.instance === recordedMaster)
+    || Number(b.instance === request.target) - Number(a.instance === request.target));
+  let lastError: FleetError | undefined;
+  for (const agent of order) {
+    const client = clients(agent.endpoints);
+    try {
+      const result = await client.failover({ ...(request.target ? { target: request.target } : {}), force: request.force ?? false });
+      const roles = new Map<string, AgentRole>(agents.map((a) => [a.instance, a.instance === result.newMaster ? 'master' : 'replica']));
+      await patchGroupStatus(kube, group, { members: withRoles(group, roles) });
+      return { group: group.name, namespace: group.namespace, oldMaster: result.oldMaster, newMaster: result.newMaster, message: result.message };
+    } catch (error) {
+      const failure = asFleetError(error);
+      // A refusal is the group's answer, not a reason to ask another agent.
+      if (failure.code !== 'UNAVAILABLE' && failure.code !== 'TIMEOUT') throw failure;
+      lastError = failure;
+    } finally {
+      client.close();
+    }
+  }
+  throw lastError ?? new FleetError('UNAVAILABLE', `no agent of group ${group.name} answered`, 'Check the group\'s pods.');
+}

@@ -1,0 +1,103 @@
+/**
+ * One action, attempt by attempt: Running (attempts + 1) → Succeeded | Failed | Canceled, each transition one
+ * statement. Retries follow the action's retryPolicy (exponential backoff); without one an action runs once.
+ * Jobs are never retried here: their own backoffLimit does that, and a retry would re-attach to the same Job.
+ */
+import { FleetError } from '../../errors.js';
+import type { KubeGateway } from '../../kube/types.js';
+import type { ActionHandler, ActionContext } from '../actions/types.js';
+import { ActionFailure, sleep } from '../actions/types.js';
+import { secretValues } from '../render/redact.js';
+import { DEFAULT_ACTION_TIMEOUT, parseGoDuration } from '../schema/duration.js';
+import type { Action, ActionOutputs } from '../schema/types.js';
+import type { Queryable } from '../../db/database.js';
+import { markFinished, markRunning, recordAttemptError, recordOutputs } from '../store/action-statuses.js';
+import type { ActionKey } from '../store/types.js';
+
+export interface ActionRunContext {
+  db: Queryable;
+  executionId: string;
+  planName: string;
+  /** Fires when the execution is cancelled. */
+  signal: AbortSignal;
+  kube(): Promise<KubeGateway>;
+}
+
+export type ActionResult = { phase: 'Succeeded'; outputs: ActionOutputs } | { phase: 'Failed' | 'Canceled'; outputs: ActionOutputs; error: string };
+
+export function retryLimit(action: Action): number {
+  if (!action.retryPolicy || action.type === 'Job') return 0;
+  return Math.max(0, action.retryPolicy.limit ?? 3);
+}
+
+export function backoffMs(action: Action, retry: number): number {
+  const interval = parseGoDuration(action.retryPolicy?.interval ?? '5s') ?? 5000;
+  const multiplier = Number(action.retryPolicy?.backoffMultiplier ?? '2.0');
+  return interval * Math.pow(Number.isFinite(multiplier) && multiplier >= 1 ? multiplier : 2, retry);
+}
+
+export function scrubSecrets(text: string, action: Action): string {
+  let out = text;
+  for (const secret of secretValues(action)) out = out.split(secret).join('******');
+  return out;
+}
+
+export async function runAction(ctx: ActionRunContext, key: ActionKey, action: Action, handler: ActionHandler, previous: ActionOutputs): Promise<ActionResult> {
+  const timeoutMs = parseGoDuration(action.timeout ?? DEFAULT_ACTION_TIMEOUT) ?? 300_000;
+  const limit = retryLimit(action);
+  let outputs: ActionOutputs = { ...previous };
+  for (let retry = 0; ; retry += 1) {
+    if (ctx.signal.aborted) return finish(ctx, key, action, 'Canceled', outputs, 'cancelled');
+    const attempts = await markRunning(ctx.db, ctx.executionId, key);
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new ActionFailure(`timed out after ${action.timeout ?? DEFAULT_ACTION_TIMEOUT} (timeout)`, {}, 'TIMEOUT')), timeoutMs);
+    const signal = AbortSignal.any([ctx.signal, timeout.signal]);
+    const handlerCtx: ActionContext = {
+      planName: ctx.planName, executionId: ctx.executionId, signal, timeoutMs, previous: outputs, kube: ctx.kube,
+      record: async (recorded) => {
+        outputs = { ...outputs, ...recorded };
+        await recordOutputs(ctx.db, ctx.executionId, key, outputs);
+      },
+    };
+    try {
+      const result = await raceAbort(handler(action, handlerCtx), signal);
+      outputs = { ...outputs, ...result };
+      await markFinished(ctx.db, ctx.executionId, key, 'Succeeded', outputs, null);
+      return { phase: 'Succeeded', outputs };
+    } catch (error) {
+      if (error instanceof ActionFailure) outputs = { ...outputs, ...error.outputs };
+      if (ctx.signal.aborted) return finish(ctx, key, action, 'Canceled', outputs, 'cancelled');
+      const timedOut = timeout.signal.aborted;
+      const message = scrubSecrets(timedOut ? `timed out after ${action.timeout ?? DEFAULT_ACTION_TIMEOUT} (timeout)` : describe(error), action);
+      if (retry >= limit || attempts > limit + 1) return finish(ctx, key, action, 'Failed', outputs, limit > 0 ? `${message} (after ${attempts} attempts)` : message);
+      await recordAttemptError(ctx.db, ctx.executionId, key, `attempt ${attempts}: ${message}`);
+      try {
+        await sleep(backoffMs(action, retry), ctx.signal);
+      } catch {
+        return finish(ctx, key, action, 'Canceled', outputs, 'cancelled');
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+async function finish(ctx: ActionRunContext, key: ActionKey, _action: Action, phase: 'Failed' | 'Canceled', outputs: ActionOutputs, error: string): Promise<ActionResult> {
+  await markFinished(ctx.db, ctx.executionId, key, phase, outputs, error);
+  return { phase, outputs, error };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof FleetError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Stops waiting for a handler that ignores its signal. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -1,0 +1,8 @@
+/** Persistence of DR plans, workflows, executions and action statuses (sql/004_dr.sql). */
+export * from './types.js';
+export { upsertResources, listPlans, listWorkflows, findPlans } from './resources.js';
+export {
+  insertExecution, activeExecution, getExecution, getSnapshot, listExecutions, orphanedExecutions, claimExecution, heartbeat, finishExecution,
+  requestCancel, newExecutionId, type NewExecution,
+} from './executions.js';
+export { listActionStatuses, markRunning, recordOutputs, recordAttemptError, markFinished, markMany } from './action-statuses.js';

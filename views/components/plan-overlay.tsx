@@ -1,0 +1,37 @@
+import { Box, Text } from 'ink';
+import type { RepairAction } from '../../core/drift/types.js';
+import type { Overlay } from '../store/overlay.js';
+import { useTone } from '../theme.js';
+import { ConfirmOverlay } from './confirm-overlay.js';
+
+export function actionLine(action: RepairAction, index: number): string {
+  const subject = 'cluster' in action ? action.cluster : action.branch;
+  const via = 'registrar' in action ? ` ${action.registrar}` : '';
+  return `${index + 1}. ${action.type}${via} ${subject}`;
+}
+
+type PlanOverlayState = Extract<Overlay, { kind: 'plan' }>;
+
+/** The repair plan, every action in the order it runs; applying it needs Apply chosen (Cancel is the default). */
+export function PlanOverlay({ height, overlay }: { height: number; overlay: PlanOverlayState }) {
+  const tone = useTone();
+  const { plan, error, itemIds } = overlay;
+  if (!plan) {
+    return (
+      <Box flexDirection="column" height={height}>
+        <Text wrap="truncate" bold color={tone('cyan')}>{`Repair plan for ${itemIds.length} drift item${itemIds.length === 1 ? '' : 's'}`}</Text>
+        {error ? (
+          <Text wrap="truncate"><Text color={tone('red')}>could not make a plan: </Text>{error.message}
+            <Text dimColor>{`  hint: ${error.hint}`}</Text></Text>
+        ) : <Text wrap="truncate" dimColor>making a plan…</Text>}
+        <Text wrap="truncate" dimColor>esc closes</Text>
+      </Box>
+    );
+  }
+  const kept = plan.repairs.filter((repair) => repair.choice === null).map((repair) => `kept ${repair.itemId}: ${repair.note ?? ''}`);
+  const lines = [...plan.actions.map(actionLine), ...kept];
+  const title = plan.actions.length === 0
+    ? `Plan ${plan.id} has nothing to do`
+    : `Apply repair plan ${plan.id}: ${plan.actions.length} action${plan.actions.length === 1 ? '' : 's'} for ${plan.items.length} item${plan.items.length === 1 ? '' : 's'}?`;
+  return <ConfirmOverlay height={height} title={title} targets={lines} choice={overlay.choice} confirmLabel="Apply" />;
+}
