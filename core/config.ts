@@ -23,6 +23,16 @@ export interface FleetSettings {
   haproxyReload: string[] | null;
 }
 
+/** The dataplane installer's settings for this process (see core/dataplane). */
+export interface DataplaneSettings {
+  /** How this process's install scheduler runs the tasks it claims: in this process, or as a Kubernetes Job. */
+  runner: 'process' | 'job';
+  /** Install tasks this process runs at once. */
+  concurrency: number;
+  /** The installer Job's image (Job runner); null: fleetdeck's default. */
+  installerImage: string | null;
+}
+
 export interface FleetConfig {
   /** Where the embedded database and the sandbox live. */
   dataDir: string;
@@ -31,7 +41,10 @@ export interface FleetConfig {
   readonly: boolean;
   sandbox: boolean;
   ranges: AllocationRanges;
+  /** The embedded database: a client's transaction idle this long is rolled back by the owner (default 10 s). */
+  idleTransactionTimeoutMs: number;
   fleet: FleetSettings;
+  dataplane: DataplaneSettings;
   /** The config file that was read, if any. */
   configFile: string | null;
 }
@@ -54,6 +67,8 @@ interface ConfigFile {
   haproxy?: { config?: string; reload?: string[] };
   ports?: { min?: number; max?: number };
   subnets?: { pool?: string; prefix?: number };
+  embedded?: { idleTransactionTimeoutSeconds?: number };
+  dataplane?: { runner?: string; concurrency?: number; installerImage?: string };
 }
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -94,6 +109,36 @@ function rangesFrom(file: ConfigFile): AllocationRanges {
   return ranges;
 }
 
+function idleTimeoutFrom(file: ConfigFile): number {
+  const seconds = file.embedded?.idleTransactionTimeoutSeconds ?? 10;
+  if (!(typeof seconds === 'number' && seconds > 0 && seconds <= 3600)) {
+    throw new ValidationError(`embedded.idleTransactionTimeoutSeconds ${String(seconds)} is not usable`,
+      'Set it to a number of seconds between 0 and 3600 (default 10).');
+  }
+  return Math.round(seconds * 1000);
+}
+
+export function validateRunner(value: string, where: string): 'process' | 'job' {
+  if (value === 'process' || value === 'job') return value;
+  throw new ValidationError(`${where} "${value}" is not an install runner`, 'Use process (helm from this machine) or job (a Kubernetes Job in the target cluster).');
+}
+
+export function validateConcurrency(value: unknown, where: string): number {
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 256) return n;
+  throw new ValidationError(`${where} ${String(value)} is not a usable install concurrency`, 'Use a whole number from 1 to 256 (default 4).');
+}
+
+function dataplaneFrom(file: ConfigFile, env: NodeJS.ProcessEnv): DataplaneSettings {
+  const runner = env.FLEETDECK_INSTALL_RUNNER ?? file.dataplane?.runner;
+  const concurrency = env.FLEETDECK_INSTALL_CONCURRENCY ?? file.dataplane?.concurrency;
+  return {
+    runner: runner === undefined ? 'process' : validateRunner(runner, env.FLEETDECK_INSTALL_RUNNER ? 'FLEETDECK_INSTALL_RUNNER' : 'dataplane.runner'),
+    concurrency: concurrency === undefined ? 4 : validateConcurrency(concurrency, env.FLEETDECK_INSTALL_CONCURRENCY ? 'FLEETDECK_INSTALL_CONCURRENCY' : 'dataplane.concurrency'),
+    installerImage: file.dataplane?.installerImage ?? null,
+  };
+}
+
 /** Flags win over the environment, which wins over the config file, which wins over defaults. */
 export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): FleetConfig {
   const configPath = overrides.configFile ?? env.FLEETDECK_CONFIG ?? defaultConfigFile(env);
@@ -112,6 +157,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     readonly: overrides.readonly ?? false,
     sandbox,
     ranges: rangesFrom(file),
+    idleTransactionTimeoutMs: idleTimeoutFrom(file),
     fleet: {
       gitUrl: env.FLEETDECK_GIT_URL ?? file.git?.url ?? null,
       domain: file.domain ?? 'local',
@@ -123,6 +169,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
       haproxyConfig: file.haproxy?.config ?? null,
       haproxyReload: file.haproxy?.reload ?? null,
     },
+    dataplane: dataplaneFrom(file, env),
     configFile: present ? configPath : null,
   };
 }

@@ -3,10 +3,8 @@ import { currentActor } from './audit/audit-log.js';
 import type { FleetConfig } from './config.js';
 import { embeddedDir } from './config.js';
 import type { Database } from './db/database.js';
-import { EmbeddedDatabase } from './db/embedded/embedded-database.js';
-import { isUpToDate, migrate } from './db/migrate.js';
+import { isUpToDate, migrate, requireCurrentSchema } from './db/migrate.js';
 import { EventRelay } from './db/notifications.js';
-import { PgDatabase } from './db/pg-database.js';
 import { EventBus } from './events.js';
 import type { Fleet } from './fleet.js';
 import { InventoryService } from './inventory/inventory-service.js';
@@ -37,7 +35,7 @@ export interface Engine {
 }
 
 export interface EngineOptions {
-  /** Apply pending migrations on start (default true). */
+  /** Apply pending migrations on start (default true; never when read-only, which refuses a schema that is behind). */
   migrate?: boolean;
   /** Use this database instead of opening one from the configuration (tests). */
   db?: Database;
@@ -46,19 +44,28 @@ export interface EngineOptions {
   fleet?: () => Promise<Fleet>;
 }
 
+/**
+ * Read-only never creates an embedded database where there is none. Each adapter is imported only when
+ * chosen: `pg` alone costs ~150 ms to load, which the embedded path never needs (and PGlite the other way).
+ */
 export async function openDatabase(config: FleetConfig): Promise<Database> {
-  if (config.databaseUrl) return new PgDatabase(config.databaseUrl);
-  return EmbeddedDatabase.open(embeddedDir(config));
+  if (config.databaseUrl) return new (await import('./db/pg-database.js')).PgDatabase(config.databaseUrl);
+  const { EmbeddedDatabase } = await import('./db/embedded/embedded-database.js');
+  return EmbeddedDatabase.open(embeddedDir(config), {
+    mustExist: config.readonly, idleTransactionTimeoutMs: config.idleTransactionTimeoutMs,
+  });
 }
 
 export async function createEngine(config: FleetConfig, options: EngineOptions = {}): Promise<Engine> {
   const db = options.db ?? (await openDatabase(config));
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    if (options.migrate !== false && !(await isUpToDate(db))) await migrate(db);
-    const events = new EventBus();
+    if (config.readonly) await requireCurrentSchema(db);
+    else if (options.migrate !== false && !(await isUpToDate(db))) await migrate(db);
+    // LISTEN starts when something subscribes: a one-shot command (`clusters ls`) never needs it, and on a
+    // PostgreSQL server it costs a second connection. Publishing (NOTIFY) needs no listener.
+    const events = new EventBus(() => void relay.start().catch(() => undefined));
     const relay = new EventRelay(db, events);
-    await relay.start();
     cleanups.push(() => relay.stop());
     const actor = options.actor ?? currentActor();
     const context = { db, actor, readonly: config.readonly };
@@ -76,6 +83,9 @@ export async function createEngine(config: FleetConfig, options: EngineOptions =
       db, relay, actor, readonly: config.readonly, runner: operations, ranges: config.ranges,
       ports: async () => fleetPortsFrom(await getFleet()),
     });
+    const appsKinds = { fleet: getFleet, relay };
+    operations.registerLazy('apps.apply', async () => (await import('./apps/apps-kinds.js')).appsApplyKind(appsKinds));
+    operations.registerLazy('apps.delete', async () => (await import('./apps/apps-kinds.js')).appsDeleteKind(appsKinds));
     return {
       config, db, events, relay, actor, inventory, operations, lifecycle, drift,
       fleet: getFleet,

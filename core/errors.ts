@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'EXHAUSTED'
   | 'MIGRATION'
   | 'EXTERNAL'
+  | 'FILE'
   | 'INTERNAL';
 
 export class FleetError extends Error {
@@ -61,6 +62,53 @@ export class ReadonlyError extends FleetError {
   }
 }
 
+/** The configured database cannot be reached or refuses us: nothing was done. */
+export class DatabaseUnavailableError extends FleetError {
+  constructor(target: string, reason: string, hint: string) {
+    super('UNAVAILABLE', `cannot use the database ${target}: ${reason}`, hint, { target });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/** A file or directory the user named cannot be read or written. CLI exit code 2. */
+export class FileAccessError extends FleetError {
+  readonly path: string;
+  constructor(path: string, message: string, hint: string) {
+    super('FILE', message, hint, { path });
+    this.name = 'FileAccessError';
+    this.path = path;
+  }
+}
+
+const FILE_ERROR_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EROFS', 'ENOSPC', 'EEXIST', 'ELOOP', 'ENAMETOOLONG']);
+
+/** Turns a Node file-system error into a FileAccessError naming the path, or null when it is not one. */
+export function fileAccessError(error: unknown, action: 'read' | 'write' | 'use', path?: string): FileAccessError | null {
+  const e = error as NodeJS.ErrnoException | null;
+  if (!e || typeof e.code !== 'string' || !FILE_ERROR_CODES.has(e.code)) return null;
+  const where = path ?? e.path ?? 'the file';
+  const cannot = `cannot ${action} ${where}`;
+  switch (e.code) {
+    case 'ENOENT':
+      return action === 'write'
+        ? new FileAccessError(where, `${cannot}: its directory does not exist`, 'Create the directory first, or choose another path.')
+        : new FileAccessError(where, `${cannot}: it does not exist`, 'Check the path.');
+    case 'ENOTDIR':
+      return new FileAccessError(where, `${cannot}: a part of the path is not a directory`, 'Check the path.');
+    case 'EACCES':
+    case 'EPERM':
+      return new FileAccessError(where, `${cannot}: permission denied`, 'Check the permissions of the file and its directory, or choose another path.');
+    case 'EISDIR':
+      return new FileAccessError(where, `${cannot}: it is a directory`, 'Give a file name, not a directory.');
+    case 'EROFS':
+      return new FileAccessError(where, `${cannot}: the file system is read-only`, 'Choose a path on a writable file system.');
+    case 'ENOSPC':
+      return new FileAccessError(where, `${cannot}: no space left on the device`, 'Free some space, or choose another path.');
+    default:
+      return new FileAccessError(where, `${cannot}: ${e.code}`, 'Check the path.');
+  }
+}
+
 /** Normalises anything thrown into a message, without a stack. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
@@ -72,12 +120,21 @@ export function errorMessage(error: unknown): string {
   }
 }
 
+/** SQLSTATE 25P03: the embedded database's owner rolled back this process's idle transaction. */
+const IDLE_IN_TRANSACTION_TIMEOUT = '25P03';
+
 export function asFleetError(error: unknown): FleetError {
   if (error instanceof FleetError) return error;
+  const files = fileAccessError(error, 'use');
+  if (files && (error as NodeJS.ErrnoException).path !== undefined) return files;
+  if ((error as { code?: unknown } | null)?.code === IDLE_IN_TRANSACTION_TIMEOUT) {
+    return new FleetError('TIMEOUT', errorMessage(error),
+      'Nothing of that transaction was kept; run the command again. The limit is embedded.idleTransactionTimeoutSeconds in the config file.');
+  }
   return new FleetError('INTERNAL', errorMessage(error), 'This is a bug in fleetdeck; please report it with the command you ran.');
 }
 
-/** Exit codes: 0 ok, 1 failure, 2 usage or validation error. */
+/** Exit codes: 0 ok, 1 failure, 2 usage or validation error (including a path that cannot be used). */
 export function exitCodeFor(error: FleetError): number {
-  return error.code === 'VALIDATION' || error.code === 'READONLY' ? 2 : 1;
+  return error.code === 'VALIDATION' || error.code === 'READONLY' || error.code === 'FILE' ? 2 : 1;
 }

@@ -1,7 +1,7 @@
-import { resolveConfig } from '../core/config.js';
+import { embeddedDir, resolveConfig } from '../core/config.js';
 import type { FleetConfig } from '../core/config.js';
+import { redactDatabaseUrl } from '../core/db/database.js';
 import type { Engine } from '../core/engine.js';
-import { createEngine } from '../core/engine.js';
 import { ValidationError, asFleetError, exitCodeFor } from '../core/errors.js';
 import { allowOnly, flagBool, flagString, parseArgs } from './cli/args.js';
 import type { ParsedArgs } from './cli/args.js';
@@ -38,11 +38,16 @@ function readStdin(): Promise<string> {
 }
 
 interface CockpitModule {
-  runCockpit(options: { engine: Engine }): Promise<number>;
+  runCockpit(options: { openEngine: () => Promise<Engine>; status: { databaseTarget: string; sandbox: boolean; readonly: boolean } }): Promise<number>;
+}
+
+/** Where the data lives, as the status line shows it, known before the database is open. */
+function databaseTarget(config: FleetConfig): string {
+  return config.databaseUrl ? redactDatabaseUrl(config.databaseUrl) : `embedded ${embeddedDir(config)}`;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let engine: Engine | null = null;
+  let engine: Promise<Engine> | null = null;
   let json = argv.includes('--json');
   try {
     const args = parseArgs(argv);
@@ -52,16 +57,19 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const config = configFrom(args);
-    const openEngine = async (): Promise<Engine> => {
+    // The engine and its adapters (pg, PGlite) are imported only when a command needs them.
+    const openEngine = (): Promise<Engine> => {
       engine ??= config.sandbox
-        ? (await (await import('./sandbox/open-sandbox.js')).openSandboxEngine(config)).engine
-        : await createEngine(config);
+        ? import('./sandbox/open-sandbox.js').then(async ({ openSandboxEngine }) => (await openSandboxEngine(config)).engine)
+        : import('../core/engine.js').then(({ createEngine }) => createEngine(config));
       return engine;
     };
     if (args.positionals.length === 0) {
       allowOnly(args, GLOBAL_FLAGS, 'fleetdeck [--readonly] [--sandbox] [--data-dir DIR] [--database-url URL]');
       const cockpit = (await import(new URL('./tui/index.js', import.meta.url).href)) as CockpitModule;
-      return await cockpit.runCockpit({ engine: await openEngine() });
+      return await cockpit.runCockpit({
+        openEngine, status: { databaseTarget: databaseTarget(config), sandbox: config.sandbox, readonly: config.readonly },
+      });
     }
     const found = await findCommand(args.positionals);
     if (!found) {
@@ -84,10 +92,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`error: ${fleetError.message}\nhint: ${fleetError.hint}\n`);
     return exitCodeFor(fleetError);
   } finally {
-    const open = engine as Engine | null;
-    if (open) await open.close().catch(() => undefined);
+    // Also when the cockpit quit while the engine was still opening: wait for it, then close it.
+    const pending = engine as Promise<Engine> | null;
+    if (pending) await pending.then((open) => open.close(), () => undefined).catch(() => undefined);
   }
 }
+
+// `fleetdeck clusters ls --json | head` closes the pipe early: that is the reader's choice, not a crash.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
 
 const exitCode = await main(process.argv.slice(2));
 process.exitCode = exitCode;

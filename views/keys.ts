@@ -9,10 +9,11 @@ import type { PanelId } from './panel-id.js';
 export type ActionId =
   | 'down' | 'up' | 'pageDown' | 'pageUp' | 'top' | 'bottom'
   | 'filter' | 'mark' | 'details' | 'delete' | 'create'
-  | 'repair' | 'rescan' | 'deploy' | 'retry' | 'logs' | 'failover' | 'reload' | 'backup'
+  | 'repair' | 'repairDestructive' | 'rescan' | 'deploy' | 'retry' | 'logs' | 'failover' | 'reload' | 'backup'
+  | 'execute' | 'revert' | 'cancelExecution' | 'nextSection' | 'prevSection'
   | 'help' | 'back' | 'quit' | 'nextPanel' | 'selectPanel' | 'command';
 
-export type KeyPress = Pick<Key, 'upArrow' | 'downArrow' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'ctrl' | 'tab' | 'shift'>;
+export type KeyPress = Pick<Key, 'upArrow' | 'downArrow' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'ctrl' | 'tab' | 'shift' | 'leftArrow' | 'rightArrow'>;
 
 export interface KeyBinding {
   action: ActionId;
@@ -28,7 +29,7 @@ export interface KeyBinding {
   matches(input: string, key: KeyPress): boolean;
 }
 
-const LISTS: readonly PanelId[] = ['clusters', 'drift', 'installs', 'apps'];
+const LISTS: readonly PanelId[] = ['clusters', 'drift', 'installs', 'dr', 'apps'];
 
 const char = (c: string) => (input: string, key: KeyPress): boolean => input === c && !key.ctrl;
 
@@ -47,9 +48,9 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     matches: (input, key) => key.end || char('G')(input, key) },
   { action: 'filter', hint: '/ filter', keys: '/', panels: ['clusters'], description: 'filter rows (enter keeps, esc clears)', mutating: false,
     matches: char('/') },
-  { action: 'mark', hint: 'space mark', keys: 'space', panels: LISTS, description: 'mark / unmark the row for bulk actions', mutating: false,
+  { action: 'mark', hint: 'space mark', keys: 'space', panels: LISTS.filter((panel) => panel !== 'dr'), description: 'mark / unmark the row for bulk actions', mutating: false,
     matches: char(' ') },
-  { action: 'details', hint: 'enter details', keys: 'enter', panels: ['clusters', 'apps'], description: 'details of the selected row', mutating: false,
+  { action: 'details', hint: 'enter details', keys: 'enter', panels: ['clusters', 'apps', 'dr'], description: 'details of the selected row', mutating: false,
     matches: (_input, key) => key.return },
   { action: 'create', hint: 'c create', keys: 'c', panels: ['clusters'], description: 'create an environment (name, provider)', mutating: true,
     matches: char('c') },
@@ -57,6 +58,9 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     matches: char('D') },
   { action: 'repair', hint: 'r repair', keys: 'r', panels: ['drift'], description: 'plan the repair of the selected (or marked) items, then apply it', mutating: true,
     matches: char('r') },
+  { action: 'repairDestructive', hint: 'X delete/replace', keys: 'X', panels: ['drift'],
+    description: 'plan the destructive repair of the selected (or marked) items: delete an orphan cluster, replace a stopped one (type the name)',
+    mutating: true, matches: char('X') },
   { action: 'rescan', hint: 'ctrl-r rescan', keys: 'ctrl-r', panels: ['drift'], description: 'scan for drift now', mutating: false,
     matches: (input, key) => key.ctrl && input === 'r' },
   { action: 'deploy', hint: 'd deploy', keys: 'd', panels: ['installs'], description: 'deploy the dataplane to the selected (or marked) clusters', mutating: true,
@@ -66,6 +70,16 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
   { action: 'failover', hint: 'F failover', keys: 'F', panels: ['apps'], description: 'fail the selected group over to a replica (asks first)', mutating: true, matches: char('F') },
   { action: 'reload', hint: 'L reload', keys: 'L', panels: ['apps'], description: "reload the selected group's configuration", mutating: true, matches: char('L') },
   { action: 'backup', hint: 'B backup', keys: 'B', panels: ['apps'], description: 'back the selected group up now', mutating: true, matches: char('B') },
+  { action: 'nextSection', hint: '←/→ section', keys: '→ / l', panels: ['dr'], description: 'next section: plans → executions → actions', mutating: false,
+    matches: (input, key) => key.rightArrow || char('l')(input, key) },
+  { action: 'prevSection', keys: '← / h', panels: ['dr'], description: 'previous section', mutating: false,
+    matches: (input, key) => key.leftArrow || char('h')(input, key) },
+  { action: 'execute', hint: 'x execute', keys: 'x', panels: ['dr'], description: "execute the selected plan (type the plan's name to confirm)", mutating: true,
+    matches: char('x') },
+  { action: 'revert', hint: 'R revert', keys: 'R', panels: ['dr'], description: "revert the selected execution's succeeded actions (type the plan's name)", mutating: true,
+    matches: char('R') },
+  { action: 'cancelExecution', hint: 'c cancel', keys: 'c', panels: ['dr'], description: 'cancel the selected running execution (asks first)', mutating: true,
+    matches: char('c') },
   { action: 'logs', hint: 'l output', keys: 'l', panels: ['installs'], description: 'installer output of the selected cluster', mutating: false,
     matches: char('l') },
   { action: 'help', hint: '? help', keys: '?', panels: 'all', description: 'keys of this panel', mutating: false, matches: char('?') },

@@ -6,6 +6,7 @@ import type { EngineEvent } from '../core/events.js';
 import type { ClusterRecord, Provider } from '../core/inventory/types.js';
 import type { OperationRecord } from '../core/operations/types.js';
 import type { AppsSource } from './panels/apps-source.js';
+import type { DrSource } from './panels/dr-source.js';
 
 /**
  * What the cockpit needs from the engine, and nothing more. `src/tui` adapts the Engine to it;
@@ -28,7 +29,8 @@ export type CockpitEventListener = (event: CockpitEvent) => void;
 export interface DriftSource {
   scan(): Promise<DriftReport>;
   lastReport(): DriftReport | null;
-  plan(only: readonly string[]): Promise<RepairPlan>;
+  /** A plan for these items; `destructive` names the items whose destructive choice is wanted (delete, replace). */
+  plan(only: readonly string[], options?: { destructive?: readonly string[] }): Promise<RepairPlan>;
   /** Applies exactly that plan; resolves with its repair operation (null when it had nothing to do). */
   apply(planId: string): Promise<OperationRecord | null>;
 }
@@ -47,6 +49,8 @@ export interface InstallsSource {
   show(cluster: string): Promise<InstallView>;
   trigger(cluster: string): Promise<TriggerResult>;
   retry(cluster: string): Promise<TriggerResult>;
+  /** Installs a scheduler runs at once (configuration); a bulk deploy keeps at most this many of its own active. */
+  readonly concurrency?: number;
 }
 
 export interface CockpitSource {
@@ -61,4 +65,6 @@ export interface CockpitSource {
   readonly installs?: InstallsSource;
   /** The Apps panel's middleware tree and day-2 actions. */
   apps?: AppsSource;
+  /** The DR panel's plans, executions and their actions. */
+  dr?: DrSource;
 }

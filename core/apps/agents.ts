@@ -13,6 +13,22 @@ import type { Group, GroupStatus, MemberStatus } from './model.js';
 export interface InstanceAgent {
   instance: string;
   endpoints: AgentEndpoints;
+  /** 'status': the address recorded in the Group status; 'pod-ip': the pod's IP, routable only inside the cluster network. */
+  via: 'status' | 'pod-ip';
+}
+
+/**
+ * An agent that could not be reached at its pod IP is, most of the time, a jumpbox outside the pod network: say so,
+ * instead of suggesting the pod is down.
+ */
+export function explainUnreachable(error: unknown, agent: InstanceAgent): FleetError {
+  const failure = asFleetError(error);
+  if (agent.via !== 'pod-ip' || (failure.code !== 'UNAVAILABLE' && failure.code !== 'TIMEOUT')) return failure;
+  return new FleetError(failure.code,
+    `${failure.message}; ${agent.endpoints.controlAddress.split(':')[0] ?? ''} is the pod IP of ${agent.instance}, which only the cluster network routes`,
+    'Run fleetdeck where pod IPs are routable (inside the cluster, or over a route or VPN into the pod network), '
+    + 'or record addresses fleetdeck can reach in the Group status (status.members[].agent.status / .control).',
+    { ...failure.details, instance: agent.instance, via: 'pod-ip' });
 }
 
 /** Builds clients; tests and callers may pass options such as a shorter deadline. */
@@ -35,13 +51,13 @@ export async function groupAgents(kube: KubeGateway, group: Group): Promise<Inst
   }
   return instanceNames(group).map((instance) => {
     const agent = recorded.get(instance)?.agent;
-    if (agent) return { instance, endpoints: { statusAddress: agent.status, controlAddress: agent.control } };
+    if (agent) return { instance, endpoints: { statusAddress: agent.status, controlAddress: agent.control }, via: 'status' };
     const ip = podIps.get(instance);
     if (!ip) {
       throw new FleetError('UNAVAILABLE', `instance ${instance} of group ${group.name} has no running pod to reach its agents`,
         `Check the pods: \`kubectl -n ${group.namespace} get pods -l ${LABELS.instance}=${instance}\`.`, { instance });
     }
-    return { instance, endpoints: podAgentEndpoints(ip) };
+    return { instance, endpoints: podAgentEndpoints(ip), via: 'pod-ip' };
   });
 }
 
@@ -55,25 +71,50 @@ export interface MemberView {
   version: string;
   configHash: string;
   restartPending: boolean;
+  /** What the agent's HealthCheck said (why it is not serving). */
+  healthMessage?: string;
   /** Why it is unreachable. */
   error?: string;
 }
 
-/** Asks every instance's status agent, concurrently, each under its own deadline. Never throws for one agent. */
+/**
+ * Asks every instance's status agent, concurrently, each under its own deadline: GetStatus for role, version and
+ * configuration, HealthCheck for health (an agent without HealthCheck falls back to GetStatus's flag). Never throws
+ * for one agent.
+ */
 export async function probeMembers(agents: readonly InstanceAgent[], recorded: readonly MemberStatus[], clients: AgentClientFactory): Promise<MemberView[]> {
-  return Promise.all(agents.map(async ({ instance, endpoints }): Promise<MemberView> => {
+  return Promise.all(agents.map(async (agent): Promise<MemberView> => {
+    const { instance, endpoints } = agent;
     const client = clients(endpoints);
     try {
-      const status = await client.getStatus();
-      return { instance, role: status.role, health: status.healthy ? 'healthy' : 'unhealthy', version: status.version,
-        configHash: status.configHash, restartPending: status.restartPending };
+      const [status, health] = await Promise.all([client.getStatus(), client.healthCheck().catch(() => null)]);
+      const serving = health ? health.status === 'SERVING' : status.healthy;
+      return { instance, role: status.role, health: serving ? 'healthy' : 'unhealthy', version: status.version,
+        configHash: status.configHash, restartPending: status.restartPending,
+        ...(health && !serving ? { healthMessage: health.message } : {}) };
     } catch (error) {
       const role = recorded.find((m) => m.instance === instance)?.role ?? 'replica';
-      return { instance, role, health: 'unreachable', version: '', configHash: '', restartPending: false, error: asFleetError(error).message };
+      return { instance, role, health: 'unreachable', version: '', configHash: '', restartPending: false, error: explainUnreachable(error, agent).message };
     } finally {
       client.close();
     }
   }));
+}
+
+/** The master as the agents see it (GetRole of the first agent that answers), or undefined when none answers. */
+export async function masterByAgents(agents: readonly InstanceAgent[], clients: AgentClientFactory): Promise<string | undefined> {
+  for (const agent of agents) {
+    const client = clients(agent.endpoints);
+    try {
+      const role = await client.getRole();
+      if (role.master) return role.master;
+    } catch {
+      // Ask the next one.
+    } finally {
+      client.close();
+    }
+  }
+  return undefined;
 }
 
 /** Writes part of a Group's status (merge patch: lists such as members are replaced whole). */

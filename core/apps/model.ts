@@ -33,6 +33,13 @@ export const ANNOTATIONS = {
   pluginHash: 'middleware.io/plugin-hash',
   /** On rendered workloads: hash of the group's rendered configuration. */
   configHash: 'middleware.io/config-hash',
+  /**
+   * On rendered ConfigMaps: hash of the data as fleetdeck rendered it. A live object whose data no longer hashes to
+   * it was edited by hand; a new render with another hash means the Group spec (or its plugin) changed.
+   */
+  renderedHash: 'middleware.io/rendered-hash',
+  /** On a surge stand-in's Deployment: the instance it stands in for during a roll. */
+  surgeFor: 'middleware.io/surge-for',
 } as const;
 
 export type MiddlewareKind = 'App' | 'Component' | 'Group';

@@ -3,15 +3,16 @@
  * change needs it) and failover.
  */
 import { createHash } from 'node:crypto';
-import { FleetError, ValidationError, asFleetError } from '../errors.js';
+import { FleetError, ValidationError } from '../errors.js';
 import type { KubeGateway, KubeObject } from '../kube/types.js';
 import type { AgentRole } from './agent/index.js';
-import { groupAgents, patchGroupStatus, withRoles } from './agents.js';
+import { explainUnreachable, groupAgents, masterByAgents, patchGroupStatus, withRoles } from './agents.js';
 import type { AgentClientFactory } from './agents.js';
 import { isPlain } from './fields.js';
 import { ANNOTATIONS } from './model.js';
 import type { Group } from './model.js';
 import type { Plugin } from './plugin.js';
+import { configMapState, handEditConflict, shouldApply } from './configmap-edits.js';
 import { renderGroup } from './render.js';
 
 export interface InstanceReload {
@@ -31,6 +32,8 @@ export interface ReloadReport {
   namespace: string;
   /** The rendered ConfigMap differed from the live one and was applied. */
   configMapUpdated: boolean;
+  /** What the agents were given: the render, or the live ConfigMap as edited by hand (left as it is). */
+  source: 'rendered' | 'live';
   configHash: string;
   instances: InstanceReload[];
 }
@@ -53,8 +56,9 @@ export async function restartInstance(kube: KubeGateway, group: Pick<Group, 'nam
 export async function reloadAgents(kube: KubeGateway, group: Group, plugin: Plugin, configText: string,
   clients: AgentClientFactory): Promise<InstanceReload[]> {
   const results: InstanceReload[] = [];
-  for (const { instance, endpoints } of await groupAgents(kube, group)) {
-    const client = clients(endpoints);
+  for (const agent of await groupAgents(kube, group)) {
+    const { instance } = agent;
+    const client = clients(agent.endpoints);
     try {
       const reply = await client.reloadConfig({ configPath: plugin.configPath, content: configText });
       let restarted = false;
@@ -64,7 +68,7 @@ export async function reloadAgents(kube: KubeGateway, group: Group, plugin: Plug
       }
       results.push({ instance, changedKeys: reply.changedKeys, restartKeys: reply.restartKeys, requiresRestart: reply.requiresRestart, restarted, message: reply.message });
     } catch (error) {
-      const message = asFleetError(error).message;
+      const message = explainUnreachable(error, agent).message;
       results.push({ instance, changedKeys: [], restartKeys: [], requiresRestart: false, restarted: false, message, error: message });
     } finally {
       client.close();
@@ -73,26 +77,39 @@ export async function reloadAgents(kube: KubeGateway, group: Group, plugin: Plug
   return results;
 }
 
-function configTextOf(configMap: KubeObject | undefined, plugin: Plugin): string | undefined {
+export function configTextOf(configMap: KubeObject | undefined, plugin: Plugin): string | undefined {
   const data = configMap?.['data'];
   return isPlain(data) && typeof data[plugin.configFile] === 'string' ? data[plugin.configFile] as string : undefined;
 }
 
-/** `apps reload GROUP`: render the group's ConfigMap, apply it when it changed, and reload every agent. */
-export async function reloadGroup(kube: KubeGateway, group: Group, plugin: Plugin, clients: AgentClientFactory): Promise<ReloadReport> {
+export interface ReloadOptions {
+  /** Apply the rendered ConfigMap even over hand edits made since the last render (they are lost). */
+  overwrite?: boolean;
+}
+
+/**
+ * `apps reload GROUP`: render the group's ConfigMap and reload every agent with the configuration that should run:
+ *   - the Group spec changed since the last render, the live ConfigMap was not edited → apply the render, reload it;
+ *   - the live ConfigMap was edited by hand, the spec did not change → reload the live text, leave it as it is;
+ *   - both changed → refuse (ConflictError) before changing anything, unless `overwrite`.
+ */
+export async function reloadGroup(kube: KubeGateway, group: Group, plugin: Plugin, clients: AgentClientFactory,
+  options: ReloadOptions = {}): Promise<ReloadReport> {
   const rendered = renderGroup(group, plugin);
   if (!rendered.configMap || rendered.configText === undefined) {
     throw new ValidationError(`plugin ${plugin.type} renders no ConfigMap holding ${plugin.configFile} for group ${group.name}`,
       `Add a configmap.yaml template whose data has the key ${plugin.configFile}.`, 'configFile');
   }
-  const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace: group.namespace, name: rendered.configMap.metadata.name ?? '' };
-  const live = await kube.find(ref);
-  const configMapUpdated = configTextOf(live, plugin) !== rendered.configText;
+  const { decision, live } = await configMapState(kube, rendered.configMap);
+  if (decision === 'conflict' && !options.overwrite) throw handEditConflict(rendered.configMap, group.name);
+  const configMapUpdated = shouldApply(decision, options.overwrite);
   if (configMapUpdated) await kube.apply(rendered.configMap);
-  const instances = await reloadAgents(kube, group, plugin, rendered.configText, clients);
-  const configHash = configTextHash(rendered.configText);
+  const liveText = decision === 'keep-live' ? configTextOf(live, plugin) : undefined;
+  const text = liveText ?? rendered.configText;
+  const instances = await reloadAgents(kube, group, plugin, text, clients);
+  const configHash = configTextHash(text);
   await patchGroupStatus(kube, group, { configHash });
-  return { group: group.name, namespace: group.namespace, configMapUpdated, configHash, instances };
+  return { group: group.name, namespace: group.namespace, configMapUpdated, source: liveText === undefined ? 'rendered' : 'live', configHash, instances };
 }
 
 /**
@@ -107,7 +124,7 @@ export async function reloadChangedConfigMap(kube: KubeGateway, group: Group, pl
   if (configHash === group.status.configHash) return null;
   const instances = await reloadAgents(kube, group, plugin, text, clients);
   await patchGroupStatus(kube, group, { configHash });
-  return { group: group.name, namespace: group.namespace, configMapUpdated: false, configHash, instances };
+  return { group: group.name, namespace: group.namespace, configMapUpdated: false, source: 'live', configHash, instances };
 }
 
 export interface FailoverReport {
@@ -119,9 +136,9 @@ export interface FailoverReport {
 }
 
 /**
- * Promotes `target` (or a healthy replica the agents choose). The master's control agent is asked first; when it
- * cannot be reached (the usual reason to fail over) a replica is asked to promote itself. The new roles are
- * recorded in the Group status.
+ * Promotes `target` (or a healthy replica the agents choose). The master — as the agents report it (GetRole), else
+ * as the Group status records it — is asked first; when it cannot be reached (the usual reason to fail over) a
+ * replica is asked to promote itself. The new roles are recorded in the Group status.
  */
 export async function failoverGroup(kube: KubeGateway, group: Group, clients: AgentClientFactory,
   request: { target?: string; force?: boolean } = {}): Promise<FailoverReport> {
@@ -130,8 +147,8 @@ export async function failoverGroup(kube: KubeGateway, group: Group, clients: Ag
     throw new ValidationError(`group ${group.name} has no instance "${request.target}"`,
       `Pass one of ${agents.map((a) => a.instance).join(', ')}.`, 'target');
   }
-  const recordedMaster = group.status.members?.find((m) => m.role === 'master')?.instance;
-  const order = [...agents].sort((a, b) => Number(b.instance === recordedMaster) - Number(a.instance === recordedMaster)
+  const master = await masterByAgents(agents, clients) ?? group.status.members?.find((m) => m.role === 'master')?.instance;
+  const order = [...agents].sort((a, b) => Number(b.instance === master) - Number(a.instance === master)
     || Number(b.instance === request.target) - Number(a.instance === request.target));
   let lastError: FleetError | undefined;
   for (const agent of order) {
@@ -142,7 +159,7 @@ export async function failoverGroup(kube: KubeGateway, group: Group, clients: Ag
       await patchGroupStatus(kube, group, { members: withRoles(group, roles) });
       return { group: group.name, namespace: group.namespace, oldMaster: result.oldMaster, newMaster: result.newMaster, message: result.message };
     } catch (error) {
-      const failure = asFleetError(error);
+      const failure = explainUnreachable(error, agent);
       // A refusal is the group's answer, not a reason to ask another agent.
       if (failure.code !== 'UNAVAILABLE' && failure.code !== 'TIMEOUT') throw failure;
       lastError = failure;

@@ -2,6 +2,7 @@
  * Rendering a Group with its plugin's templates into Kubernetes objects, the Helm way: `.Values` (plugin defaults
  * under the group's settings), `.Group`, `.Instances`, `.Plugin`, `.Release`; `_helpers.tpl` partials for include.
  */
+import { createHash } from 'node:crypto';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ValidationError } from '../errors.js';
 import type { KubeObject } from '../kube/types.js';
@@ -90,13 +91,30 @@ function documentsOf(text: string, key: string, group: Group): KubeObject[] {
   return objects;
 }
 
-/** Namespace, the group label and the plugin hash are fleetdeck's to set, whatever the template wrote. */
+/** sha256 over a ConfigMap's data and binaryData keys and values: what rendered-hash annotations record. */
+export function configMapDataHash(object: Pick<KubeObject, 'metadata'> & Record<string, unknown>): string {
+  const hash = createHash('sha256');
+  for (const field of ['data', 'binaryData']) {
+    const data = object[field];
+    if (!isPlain(data)) continue;
+    for (const key of Object.keys(data).sort()) hash.update(`${field}\u0000${key}\u0000${String(data[key])}\u0000`);
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * Namespace, the group label, the plugin hash (workloads) and the rendered-data hash (ConfigMaps) are fleetdeck's
+ * to set, whatever the template wrote.
+ */
 function stamp(object: KubeObject, group: Group, plugin: Plugin): KubeObject {
   const metadata = { name: object.metadata.name, namespace: group.namespace, ...object.metadata };
   metadata.namespace = group.namespace;
   metadata.labels = { ...(metadata.labels ?? {}), [LABELS.group]: group.name };
   if (object.kind === 'Deployment' || object.kind === 'StatefulSet') {
     metadata.annotations = { ...(metadata.annotations ?? {}), [ANNOTATIONS.pluginHash]: plugin.hash };
+  }
+  if (object.kind === 'ConfigMap') {
+    metadata.annotations = { ...(metadata.annotations ?? {}), [ANNOTATIONS.renderedHash]: configMapDataHash(object) };
   }
   return { ...object, metadata };
 }

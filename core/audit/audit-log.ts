@@ -17,7 +17,7 @@ export function currentActor(): Actor {
   return { user, host: hostname() };
 }
 
-export type AuditResult = 'ok' | 'failed' | 'refused';
+export type AuditResult = 'ok' | 'failed' | 'refused' | 'invalid';
 
 export interface AuditEntry {
   action: string;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from '../db/database.js';
-import { FleetError } from '../errors.js';
+import { FleetError, asFleetError } from '../errors.js';
 import type { KubeConnection } from '../kube/connection.js';
 import { loadKubeConfig } from '../kube/connection.js';
 import { createKubeGateway } from '../kube/gateways.js';
@@ -36,7 +36,50 @@ export async function loadClusterRowById(db: Database, id: number): Promise<Clus
 
 export function noConnection(name: string): FleetError {
   return new FleetError('VALIDATION', `cluster "${name}" has no connection data`,
-    `Give it a kube context or a server and token: \`fleetdeck dataplane add ${name} --context CTX\`.`);
+    `Give it a kube context or a server and token: \`fleetdeck dataplane add ${name} --context CTX\`.`, { permanent: true });
+}
+
+/** A failure that retrying cannot fix (missing or unreadable connection data): the task fails at once. */
+export function permanentFailure(error: unknown): FleetError {
+  const fleet = asFleetError(error);
+  return new FleetError(fleet.code, fleet.message, fleet.hint, { ...fleet.details, permanent: true });
+}
+
+export function isPermanentFailure(error: unknown): boolean {
+  return error instanceof FleetError && error.details['permanent'] === true;
+}
+
+/** How to reach the cluster; throws a permanent failure when that is impossible (nothing to retry). */
+export function requireConnection(row: ClusterRow, box: SecretBox | null): KubeConnection {
+  let connection: KubeConnection | null;
+  try {
+    connection = connectionFor(row, box);
+  } catch (error) {
+    throw permanentFailure(error);
+  }
+  if (!connection) throw noConnection(row.name);
+  return connection;
+}
+
+/** The stage's view of a cluster; stored storage secrets are decrypted here, and an unreadable one is noted, not thrown. */
+export function stageClusterOf(row: ClusterRow, storageMode: StorageMode, box: SecretBox | null): StageCluster {
+  let storageSecrets: Record<string, string> = {};
+  let storageSecretsProblem: string | null = null;
+  if (row.storage_secrets_enc) {
+    if (!box) storageSecretsProblem = 'FLEETDECK_SECRET_KEY is not set';
+    else {
+      try {
+        storageSecrets = box.openJson<Record<string, string>>(row.storage_secrets_enc);
+      } catch (error) {
+        storageSecretsProblem = asFleetError(error).message;
+      }
+    }
+  }
+  return {
+    name: row.name, namespace: row.namespace, storageMode, helmValues: row.helm_values,
+    managedStorageConfig: row.managed_storage_config, storageConfig: row.storage_config, storageSecrets, storageSecretsProblem,
+    storageSyncedAt: row.storage_synced_at === null ? null : new Date(row.storage_synced_at).toISOString(),
+  };
 }
 
 /**
@@ -44,9 +87,12 @@ export function noConnection(name: string): FleetError {
  * kubeconfig in a private temp dir that lives only as long as the task runs here.
  */
 export async function openClusterAccess(row: ClusterRow, storageMode: StorageMode, box: SecretBox | null, kubeFactory: KubeFactory): Promise<ClusterAccess> {
-  const connection = connectionFor(row, box);
-  if (!connection) throw noConnection(row.name);
-  const kube = await kubeFactory(connection);
+  const connection = requireConnection(row, box);
+  const kube = await Promise.resolve(kubeFactory(connection)).catch((error: unknown) => {
+    // A context the kubeconfig does not have will not appear by retrying; a refused connection might.
+    const fleet = asFleetError(error);
+    throw fleet.code === 'VALIDATION' || fleet.code === 'NOT_FOUND' ? permanentFailure(fleet) : fleet;
+  });
   let dir: string | null = null;
   let helmTarget: HelmTarget;
   if (connection.kind === 'server') {
@@ -62,12 +108,8 @@ export async function openClusterAccess(row: ClusterRow, storageMode: StorageMod
       ...(context ? { kubeContext: context } : {}),
     };
   }
-  const storageSecrets = row.storage_secrets_enc && box ? box.openJson<Record<string, string>>(row.storage_secrets_enc) : {};
   return {
-    cluster: {
-      name: row.name, namespace: row.namespace, storageMode, helmValues: row.helm_values,
-      managedStorageConfig: row.managed_storage_config, storageConfig: row.storage_config, storageSecrets,
-    },
+    cluster: stageClusterOf(row, storageMode, box),
     kube,
     helmTarget,
     release: () => {

@@ -1,3 +1,4 @@
+import type { DataplaneSettings } from '../config.js';
 import type { Engine } from '../engine.js';
 import type { KubeFactory } from './cluster-access.js';
 import { DataplaneService } from './deploy-service.js';
@@ -20,8 +21,13 @@ export interface DataplaneOptions {
   kubeFactory?: KubeFactory;
   timeouts?: StageTimeouts;
   pollMs?: number;
-  /** Where new tasks run: in the scheduler's process (default) or as a Kubernetes Job in the target cluster. */
+  /**
+   * How this process's scheduler runs the tasks it claims: in its own process, or as a Kubernetes Job in the target
+   * cluster. Default: the configuration (`dataplane.runner`, FLEETDECK_INSTALL_RUNNER), else process.
+   */
   taskRunner?: RunnerKind;
+  /** Tasks this process's scheduler runs at once. Default: the configuration (`dataplane.concurrency`), else 4. */
+  concurrency?: number;
   job?: Omit<JobRunnerOptions, 'db' | 'secrets' | 'kubeFactory'>;
   /** Replace runners (tests, benchmarks). */
   runners?: Partial<Record<RunnerKind, InstallRunner>>;
@@ -40,8 +46,11 @@ export interface Dataplane {
 export function dataplaneFor(engine: Engine, options: DataplaneOptions = {}): Dataplane {
   const secrets = options.secrets === undefined ? SecretBox.fromEnv() : options.secrets;
   const kubeFactory = options.kubeFactory ?? fleetKubeFactory(() => engine.fleet());
-  const service = new DataplaneService({ db: engine.db, actor: engine.actor, readonly: engine.config.readonly, relay: engine.relay, secrets,
-    ...(options.taskRunner ? { runner: options.taskRunner } : {}) });
+  const settings = engine.config.dataplane as DataplaneSettings | undefined;
+  const runner: RunnerKind = options.taskRunner ?? settings?.runner ?? 'process';
+  const concurrency = options.concurrency ?? settings?.concurrency ?? 4;
+  const timeouts = options.timeouts;
+  const service = new DataplaneService({ db: engine.db, actor: engine.actor, readonly: engine.config.readonly, relay: engine.relay, secrets, runner });
   return {
     service,
     kubeFactory,
@@ -52,12 +61,19 @@ export function dataplaneFor(engine: Engine, options: DataplaneOptions = {}): Da
       runners: {
         process: new ProcessRunner({
           db: engine.db, helm: options.helm ?? new HelmCli(), secrets, kubeFactory,
-          ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+          ...(timeouts ? { timeouts } : {}),
           ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
         }),
-        job: new JobRunner({ db: engine.db, secrets, kubeFactory, ...options.job }),
+        job: new JobRunner({
+          db: engine.db, secrets, kubeFactory,
+          ...(settings?.installerImage ? { image: settings.installerImage } : {}),
+          ...(timeouts ? { timeouts } : {}), ...(options.pollMs !== undefined ? { stagePollMs: options.pollMs } : {}),
+          ...options.job,
+        }),
         ...options.runners,
       },
+      runner,
+      concurrency,
       ...options.scheduler,
     }),
   };

@@ -4,15 +4,16 @@ import { actorLabel } from './actor.js';
 import type { Queryable } from '../db/database.js';
 import { SqlState, isPgError } from '../db/database.js';
 import type { EventRelay } from '../db/notifications.js';
-import { ConflictError, ValidationError } from '../errors.js';
+import { ConflictError, ValidationError, asFleetError } from '../errors.js';
+import { noConnection } from './cluster-access.js';
 import type { ClusterConfigInput } from './cluster-store.js';
 import { CLUSTER_COLUMNS, listClusters, requireClusterRow, upsertCluster, validateStorageMode } from './cluster-store.js';
 import type { ClusterRow } from './rows.js';
 import { toCluster } from './rows.js';
 import type { SecretBox } from './secret-box.js';
-import { stagesFor } from './stage-plan.js';
-import { activeTaskFor, historyOf, insertStages, latestTaskFor, stagesOf } from './task-queries.js';
-import type { DataplaneCluster, InstallTask, InstallView, RunnerKind, StorageMode, TriggerResult } from './types.js';
+import { STORAGE_SECRET_NAME, stagesFor } from './stage-plan.js';
+import { activeTaskFor, historyOf, insertStages, latestTaskFor, latestTasks, stagesOf, stagesOfTasks } from './task-queries.js';
+import type { DataplaneCluster, InstallTask, InstallView, RunnerKind, StageRecord, StorageMode, TriggerResult } from './types.js';
 import { WAKE_CHANNEL } from './types.js';
 
 export interface DataplaneServiceDeps extends MutationContext {
@@ -24,7 +25,10 @@ export interface DataplaneServiceDeps extends MutationContext {
 }
 
 export interface ClusterInstallSummary extends DataplaneCluster {
-  task: Pick<InstallTask, 'id' | 'status' | 'currentStage' | 'stagesCompleted' | 'retryCount' | 'errorMessage'> | null;
+  task: (Pick<InstallTask, 'id' | 'status' | 'runner' | 'currentStage' | 'stagesCompleted' | 'retryCount' | 'maxRetries' | 'errorMessage'> & {
+    /** Every stage of the current (or last) task with its status; their output is in `installs show`. */
+    stages: StageRecord[];
+  }) | null;
   stageCount: number;
 }
 
@@ -66,7 +70,7 @@ export class DataplaneService {
         const row = await requireClusterRow(tx, name, { lock: true });
         const active = await activeTaskFor(tx, Number(row.id));
         if (active) throw activeConflict(name, active);
-        const storageMode: StorageMode = (row.storage_mode as StorageMode | null) ?? 'external';
+        const storageMode = deployableMode(row, this.deps.secrets);
         const history = await tx.query<{ id: number | string }>(
           `INSERT INTO dataplane_release_history (cluster_id, cluster_name, action, storage_mode, values_snapshot, triggered_by)
            VALUES ($1, $2, 'deploy', $3, $4::jsonb, $5) RETURNING id`,
@@ -96,6 +100,7 @@ export class DataplaneService {
         if (!last || last.status !== 'failed') {
           throw new ValidationError(`cluster "${name}" has no failed install to retry`, `Start a new one with \`fleetdeck deploy ${name}\`.`);
         }
+        requireReachable(row, this.deps.secrets);
         const history = await tx.query<{ id: number | string }>(
           `INSERT INTO dataplane_release_history (cluster_id, cluster_name, action, storage_mode, values_snapshot, triggered_by)
            VALUES ($1, $2, 'retry', $3, $4::jsonb, $5) RETURNING id`,
@@ -115,18 +120,22 @@ export class DataplaneService {
     }, (r) => ({ taskId: r.taskId, historyId: r.historyId }));
   }
 
+  /** Every cluster with its current (or last) task and that task's stages: three statements whatever the fleet size. */
   async list(): Promise<ClusterInstallSummary[]> {
     const clusters = await listClusters(this.deps.db);
-    const summaries: ClusterInstallSummary[] = [];
-    for (const cluster of clusters) {
-      const task = await latestTaskFor(this.deps.db, cluster.id);
-      summaries.push({
+    const tasks = await latestTasks(this.deps.db);
+    const stages = await stagesOfTasks(this.deps.db, [...tasks.values()].map((t) => t.id));
+    return clusters.map((cluster) => {
+      const task = tasks.get(cluster.id) ?? null;
+      return {
         ...cluster,
-        task: task && { id: task.id, status: task.status, currentStage: task.currentStage, stagesCompleted: task.stagesCompleted, retryCount: task.retryCount, errorMessage: task.errorMessage },
+        task: task && {
+          id: task.id, status: task.status, runner: task.runner, currentStage: task.currentStage, stagesCompleted: task.stagesCompleted,
+          retryCount: task.retryCount, maxRetries: task.maxRetries, errorMessage: task.errorMessage, stages: stages.get(task.id) ?? [],
+        },
         stageCount: task ? stagesFor(task.storageMode).length : stagesFor(cluster.storageMode ?? 'external').length,
-      });
-    }
-    return summaries;
+      };
+    });
   }
 
   async show(name: string): Promise<InstallView> {
@@ -161,6 +170,33 @@ export class DataplaneService {
 
   private publish(type: string, target: string, data: Record<string, unknown>): Promise<void> {
     return this.deps.relay.publish({ topic: 'installs', type, target, data });
+  }
+}
+
+/**
+ * What a deploy needs before it is queued, so a task never burns its retries on something no retry can fix: a way
+ * to reach the cluster, and a storage mode. The seed sets an empty mode to external only when storage sync finds the
+ * cluster's storage Secret; without Secret and mode there is nothing to decide from.
+ */
+function deployableMode(row: ClusterRow, box: SecretBox | null): StorageMode {
+  requireReachable(row, box);
+  const mode = row.storage_mode as StorageMode | null;
+  if (mode) return mode;
+  throw new ValidationError(`cluster "${row.name}" has no storage mode: storage sync has not found its ${STORAGE_SECRET_NAME} Secret, and none was chosen`,
+    `For existing storage, create the Secret ${STORAGE_SECRET_NAME} in namespace ${row.namespace} of the cluster (storage sync reads it within 30 s and sets external); `
+    + `for a full install, \`fleetdeck dataplane storage-mode ${row.name} lens-managed\`. Then deploy again.`, 'storage_mode');
+}
+
+/** Connection data present, and its credentials readable with this process's key (when it has one). */
+function requireReachable(row: ClusterRow, box: SecretBox | null): void {
+  if (!row.kube_context && !row.kube_server) throw noConnection(row.name);
+  if (row.kube_credentials_enc && box) {
+    try {
+      box.open(row.kube_credentials_enc);
+    } catch (error) {
+      const fleet = asFleetError(error);
+      throw new ValidationError(`cluster "${row.name}": ${fleet.message}`, fleet.hint);
+    }
   }
 }
 

@@ -1,13 +1,30 @@
 import type { Database } from '../db/database.js';
-import { FleetError } from '../errors.js';
-import type { KubeGateway, KubeObject, WatchHandle } from '../kube/types.js';
+import { FleetError, errorMessage } from '../errors.js';
+import type { KubeConfigSource } from '../kube/connection.js';
+import type { KubeGateway, KubeObject, KubeRef, WatchHandle } from '../kube/types.js';
 import type { KubeFactory } from './cluster-access.js';
-import { defaultKubeFactory, loadClusterRowById, openClusterAccess } from './cluster-access.js';
+import { defaultKubeFactory, loadClusterRowById, openClusterAccess, requireConnection } from './cluster-access.js';
+import { ensureInstallerAccount, INSTALLER_SERVICE_ACCOUNT } from './installer-rbac.js';
+import type { InstallerSpec, JobProgress } from './job-progress.js';
+import {
+  INSTALLER_SPEC_DIR, INSTALLER_SPEC_KEY, initialProgress, installerJobName, installerSpecSecretName, isDone, progressConfigMap,
+  progressConfigMapName, readProgress,
+} from './job-progress.js';
 import { describeProblems, podProblems } from './kube-checks.js';
+import type { PodLogReader } from './pod-log.js';
+import { podLogReader } from './pod-log.js';
+import { outputTail } from './redact.js';
 import type { InstallRunner } from './runner.js';
 import type { SecretBox } from './secret-box.js';
+import type { StageTimeouts } from './stage-env.js';
+import { DEFAULT_TIMEOUTS } from './stage-env.js';
 import type { TaskJournal } from './task-journal.js';
-import type { InstallTask } from './types.js';
+import type { InstallTask, StageRecord } from './types.js';
+
+export { installerJobName } from './job-progress.js';
+
+/** fleetdeck's installer image: `fleetdeck dataplane installer` with helm on PATH (see the README). */
+export const DEFAULT_INSTALLER_IMAGE = 'ghcr.io/fleetdeck/fleetdeck-installer:0.1.0';
 
 export interface JobRunnerOptions {
   db: Database;
@@ -19,33 +36,43 @@ export interface JobRunnerOptions {
   activeDeadlineSeconds?: number;
   /** Extra annotations on the Job (e.g. for admission controllers). */
   jobAnnotations?: Record<string, string>;
-  /** Fallback re-read of the Job when no watch event arrives. */
+  /** Fallback re-read of the Job and its progress when no watch event arrives. */
   pollMs?: number;
-}
-
-export function installerJobName(taskId: number): string {
-  return `primus-lens-installer-${taskId}`;
+  /** Stage timeouts and poll interval handed to the installer. */
+  timeouts?: StageTimeouts;
+  stagePollMs?: number;
+  /** How to read kubeconfig files for the pod log (the sandbox points KUBECONFIG at its world). */
+  kubeconfigSource?: KubeConfigSource;
+  /** Replaces the pod log reader (tests). */
+  podLogs?: (task: InstallTask) => PodLogReader;
+  /** How long a completed Job may take to show its final progress before the task fails (default 10 s). */
+  finalProgressGraceMs?: number;
 }
 
 type JobState = 'running' | 'complete' | 'failed';
 
+function conditions(job: KubeObject): { type?: string; status?: string; reason?: string; message?: string }[] {
+  return ((job['status'] as { conditions?: { type?: string; status?: string; reason?: string; message?: string }[] } | undefined)?.conditions) ?? [];
+}
+
 function jobState(job: KubeObject): JobState {
-  const conditions = ((job['status'] as { conditions?: { type?: string; status?: string }[] } | undefined)?.conditions) ?? [];
-  if (conditions.some((c) => c.type === 'Complete' && c.status === 'True')) return 'complete';
-  if (conditions.some((c) => c.type === 'Failed' && c.status === 'True')) return 'failed';
+  if (conditions(job).some((c) => c.type === 'Complete' && c.status === 'True')) return 'complete';
+  if (conditions(job).some((c) => c.type === 'Failed' && c.status === 'True')) return 'failed';
   return 'running';
 }
 
 function jobFailure(job: KubeObject): string {
-  const conditions = ((job['status'] as { conditions?: { type?: string; reason?: string; message?: string }[] } | undefined)?.conditions) ?? [];
-  const failed = conditions.find((c) => c.type === 'Failed');
+  const failed = conditions(job).find((c) => c.type === 'Failed');
   return failed ? `${failed.reason ?? 'Failed'}: ${failed.message ?? ''}`.trim() : 'failed';
 }
 
+const LOG_LINES = 200;
+
 /**
  * Runs the install as the seed does: a Kubernetes Job `primus-lens-installer-<task>` in the target cluster
- * (backoffLimit 0, a TTL, an active deadline; TASK_ID and CLUSTER_NAME in its environment), watched to the end.
- * A reclaimed task finds its Job still there and keeps watching instead of starting a second one.
+ * (backoffLimit 0, a TTL, an active deadline; TASK_ID and CLUSTER_NAME in its environment), with its ServiceAccount
+ * and RBAC made if missing, the task in a mounted Secret, and its progress read live from a ConfigMap (see
+ * job-progress.ts). A reclaimed task finds its Job still there and keeps following it instead of starting another.
  */
 export class JobRunner implements InstallRunner {
   readonly kind = 'job' as const;
@@ -55,33 +82,73 @@ export class JobRunner implements InstallRunner {
   async run(task: InstallTask, journal: TaskJournal, signal: AbortSignal): Promise<void> {
     const row = await loadClusterRowById(this.options.db, task.clusterId);
     const access = await openClusterAccess(row, task.storageMode, this.options.secrets, this.options.kubeFactory ?? defaultKubeFactory);
-    access.release();
-    const { kube } = access;
+    access.release(); // helm does not run here: no kubeconfig file is needed.
+    const { kube, cluster } = access;
     const namespace = row.namespace;
     const name = installerJobName(task.id);
+    const known = Object.values(cluster.storageSecrets);
+    const readLog = this.options.podLogs?.(task)
+      ?? podLogReader(requireConnection(row, this.options.secrets), kube.context || undefined, this.options.kubeconfigSource);
     await journal.setJobName(name);
-    const ref = { apiVersion: 'batch/v1', kind: 'Job', namespace, name };
+    const ref: KubeRef = { apiVersion: 'batch/v1', kind: 'Job', namespace, name };
     let job = await kube.find(ref, { signal });
-    if (job && jobState(job) === 'failed') {
-      // A previous attempt's Job: backoffLimit 0 means it never runs again, so a retry starts a fresh one.
+    if (job && jobState(job) !== 'running') {
+      // A previous attempt's Job: backoffLimit 0 means it never runs again, so this attempt starts a fresh one.
       await kube.delete(ref, { signal });
       await this.waitGone(kube, ref, signal);
       job = undefined;
     }
     if (!job) {
-      if (!(await kube.find({ apiVersion: 'v1', kind: 'Namespace', name: namespace }, { signal }))) {
-        await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, { signal }).catch(() => undefined);
-      }
-      await kube.create(this.jobFor(task, namespace, name), { signal });
+      const stages = await journal.stages();
+      const spec: InstallerSpec = {
+        version: 1, taskId: task.id, cluster, stages, timeouts: this.options.timeouts ?? DEFAULT_TIMEOUTS,
+        pollMs: this.options.stagePollMs ?? 2000, progressConfigMap: progressConfigMapName(task.id),
+      };
+      await this.prepare(kube, task, namespace, spec, signal);
+      job = await kube.create(this.jobFor(task, namespace, name), { signal });
+      await this.adopt(kube, namespace, task.id, job, signal);
     }
-    await this.watchToEnd(kube, namespace, name, signal);
-    for (const stage of await journal.stages()) {
-      if (stage.status !== 'completed' && stage.status !== 'skipped') await journal.reported(stage, `done by Job ${name}`);
+    const mirror = new ProgressMirror(journal, await journal.stages());
+    try {
+      await this.follow(kube, task, namespace, mirror, readLog, known, signal);
+    } finally {
+      // The spec Secret holds storage passwords: it goes as soon as the Job is done with it.
+      if (!signal.aborted) await kube.delete({ apiVersion: 'v1', kind: 'Secret', namespace, name: installerSpecSecretName(task.id) }).catch(() => undefined);
     }
   }
 
+  /** Namespace, ServiceAccount and RBAC (check, then act), the progress ConfigMap and the spec Secret. */
+  private async prepare(kube: KubeGateway, task: InstallTask, namespace: string, spec: InstallerSpec, signal: AbortSignal): Promise<void> {
+    const labels = this.labels(task);
+    await ensureInstallerAccount(kube, namespace, this.options.serviceAccount ?? INSTALLER_SERVICE_ACCOUNT, signal);
+    const progress = progressConfigMap(namespace, task.id, initialProgress(spec.stages), labels);
+    const secret: KubeObject = {
+      apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: installerSpecSecretName(task.id), namespace, labels },
+      data: { [INSTALLER_SPEC_KEY]: Buffer.from(JSON.stringify(spec), 'utf8').toString('base64') },
+    };
+    for (const object of [progress, secret]) {
+      const ref = { apiVersion: object.apiVersion, kind: object.kind, namespace, name: object.metadata.name! };
+      const existing = await kube.find(ref, { signal });
+      if (existing) await kube.replace({ ...object, metadata: { ...object.metadata, resourceVersion: existing.metadata.resourceVersion } }, { signal });
+      else await kube.create(object, { signal });
+    }
+  }
+
+  /** Owner references to the Job, so the cluster removes the Secret and ConfigMap with it (TTL or deletion). */
+  private async adopt(kube: KubeGateway, namespace: string, taskId: number, job: KubeObject, signal: AbortSignal): Promise<void> {
+    const owner = [{ apiVersion: 'batch/v1', kind: 'Job', name: job.metadata.name ?? '', uid: job.metadata.uid ?? '', blockOwnerDeletion: false }];
+    if (!job.metadata.uid) return;
+    for (const [kind, name] of [['Secret', installerSpecSecretName(taskId)], ['ConfigMap', progressConfigMapName(taskId)]] as const) {
+      await kube.patch({ apiVersion: 'v1', kind, namespace, name }, { metadata: { ownerReferences: owner } }, 'merge', { signal }).catch(() => undefined);
+    }
+  }
+
+  private labels(task: InstallTask): Record<string, string> {
+    return { 'app.kubernetes.io/name': 'primus-lens-installer', 'app.kubernetes.io/managed-by': 'fleetdeck', 'fleetdeck.io/task-id': String(task.id) };
+  }
+
   private jobFor(task: InstallTask, namespace: string, name: string): KubeObject {
-    const labels = { 'app.kubernetes.io/name': 'primus-lens-installer', 'app.kubernetes.io/managed-by': 'fleetdeck', 'fleetdeck.io/task-id': String(task.id) };
+    const labels = this.labels(task);
     return {
       apiVersion: 'batch/v1', kind: 'Job',
       metadata: { name, namespace, labels, ...(this.options.jobAnnotations ? { annotations: this.options.jobAnnotations } : {}) },
@@ -93,44 +160,98 @@ export class JobRunner implements InstallRunner {
           metadata: { labels },
           spec: {
             restartPolicy: 'Never',
-            serviceAccountName: this.options.serviceAccount ?? 'primus-lens-installer',
+            serviceAccountName: this.options.serviceAccount ?? INSTALLER_SERVICE_ACCOUNT,
             containers: [{
               name: 'installer',
-              image: this.options.image ?? 'ghcr.io/amd-agi/primus-lens-installer:latest',
+              image: this.options.image ?? DEFAULT_INSTALLER_IMAGE,
+              args: ['dataplane', 'installer'],
               env: [
                 { name: 'TASK_ID', value: String(task.id) },
                 { name: 'CLUSTER_NAME', value: task.clusterName },
                 { name: 'STORAGE_MODE', value: task.storageMode },
                 { name: 'NAMESPACE', value: namespace },
+                { name: 'INSTALLER_SPEC', value: `${INSTALLER_SPEC_DIR}/${INSTALLER_SPEC_KEY}` },
+                { name: 'PROGRESS_CONFIGMAP', value: progressConfigMapName(task.id) },
               ],
+              volumeMounts: [{ name: 'task', mountPath: INSTALLER_SPEC_DIR, readOnly: true }],
             }],
+            volumes: [{ name: 'task', secret: { secretName: installerSpecSecretName(task.id), defaultMode: 0o400 } }],
           },
         },
       },
     };
   }
 
-  private async waitGone(kube: KubeGateway, ref: { apiVersion: string; kind: string; namespace: string; name: string }, signal: AbortSignal): Promise<void> {
+  private async waitGone(kube: KubeGateway, ref: KubeRef, signal: AbortSignal): Promise<void> {
     for (let i = 0; i < 100 && (await kube.find(ref, { signal })); i += 1) await sleep(this.options.pollMs ?? 1000, signal);
   }
 
-  /** Watch events wake the check at once; the periodic re-read covers a dropped watch. */
-  private async watchToEnd(kube: KubeGateway, namespace: string, name: string, signal: AbortSignal): Promise<void> {
+  /**
+   * Follows the Job until it ends. Watch events on the Job and on the progress ConfigMap wake the check at once;
+   * a periodic re-read covers a dropped watch. Each check copies the reported stage transitions into the journal.
+   */
+  private async follow(kube: KubeGateway, task: InstallTask, namespace: string, mirror: ProgressMirror, readLog: PodLogReader,
+    known: string[], signal: AbortSignal): Promise<void> {
+    const name = installerJobName(task.id);
+    const cmName = progressConfigMapName(task.id);
     let wake: (() => void) | null = null;
-    const handle: WatchHandle | null = await kube.watch('batch/v1', 'Job', { namespace, fieldSelector: `metadata.name=${name}` }, () => wake?.())
-      .catch(() => null);
+    const poke = (): void => wake?.();
+    const watches: WatchHandle[] = [];
+    for (const [apiVersion, kind, object] of [['batch/v1', 'Job', name], ['v1', 'ConfigMap', cmName]] as const) {
+      const handle = await kube.watch(apiVersion, kind, { namespace, fieldSelector: `metadata.name=${object}` }, poke).catch(() => null);
+      if (handle) watches.push(handle);
+    }
+    let lastLogAt = 0;
+    const saveLog = async (force: boolean): Promise<void> => {
+      if (!force && Date.now() - lastLogAt < 2000) return;
+      lastLogAt = Date.now();
+      const text = await this.podLog(kube, namespace, name, readLog, signal);
+      if (text !== null) await mirror.journal.setJobLog(outputTail(text, LOG_LINES, 16_000, known));
+    };
+    let completedAt: number | null = null;
     try {
       for (;;) {
         signal.throwIfAborted();
+        const progress = readProgress(await kube.find({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: cmName }, { signal }));
+        if (progress && await mirror.apply(progress)) await saveLog(false).catch(() => undefined);
+        if (progress?.result === 'succeeded' && mirror.allDone()) {
+          await saveLog(true).catch(() => undefined);
+          return;
+        }
+        if (progress?.result === 'failed') {
+          await saveLog(true).catch(() => undefined);
+          throw new FleetError('EXTERNAL', `installer Job ${name}: ${progress.error ?? 'the install failed'}`,
+            `Press l in the Installs panel (or \`kubectl -n ${namespace} logs job/${name}\`), fix the cause, then retry.`);
+        }
         const job = await kube.find({ apiVersion: 'batch/v1', kind: 'Job', namespace, name }, { signal });
         if (!job) throw new FleetError('EXTERNAL', `installer Job ${name} disappeared`, 'Someone deleted it; retry the install.');
         const state = jobState(job);
-        if (state === 'complete') return;
-        if (state === 'failed') throw new FleetError('EXTERNAL', `installer Job ${name} failed (${jobFailure(job)})`, `Read its logs: \`kubectl -n ${namespace} logs job/${name}\`, then retry.`);
-        const problems = await podProblems(kube, namespace, `job-name=${name}`, signal);
-        if (problems.length > 0) throw new FleetError('EXTERNAL', `installer Job ${name} cannot run: ${describeProblems(problems)}`, 'Check the installer image and pull secrets, then retry.');
+        if (state === 'failed') {
+          await saveLog(true).catch(() => undefined);
+          throw new FleetError('EXTERNAL', `installer Job ${name} failed (${jobFailure(job)})`, `Read its logs: press l in the Installs panel, or \`kubectl -n ${namespace} logs job/${name}\`; then retry.`);
+        }
+        if (state === 'complete') {
+          if (!progress?.reporter) {
+            // An installer that does not report progress: its successful exit is all there is to go on.
+            await saveLog(true).catch(() => undefined);
+            await mirror.completeAll(`done by Job ${name}`);
+            return;
+          }
+          // The container wrote its final progress before exiting; give a late watch event a moment to arrive.
+          completedAt ??= Date.now();
+          if (Date.now() - completedAt > (this.options.finalProgressGraceMs ?? 10_000)) {
+            await saveLog(true).catch(() => undefined);
+            throw new FleetError('EXTERNAL', `installer Job ${name} completed, but reported ${mirror.remaining().join(', ') || 'no result'} as not done`,
+              `Read its logs (press l), then retry; the stages it finished are kept.`);
+          }
+        } else {
+          const problems = await podProblems(kube, namespace, `job-name=${name}`, signal);
+          if (problems.length > 0) {
+            throw new FleetError('EXTERNAL', `installer Job ${name} cannot run: ${describeProblems(problems)}`, 'Check the installer image and pull secrets, then retry.');
+          }
+        }
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.pollMs ?? 2000);
+          const timer = setTimeout(resolve, state === 'complete' ? 200 : this.options.pollMs ?? 2000);
           wake = () => {
             clearTimeout(timer);
             resolve();
@@ -139,7 +260,66 @@ export class JobRunner implements InstallRunner {
         wake = null;
       }
     } finally {
-      handle?.stop();
+      for (const handle of watches) handle.stop();
+    }
+  }
+
+  /** The installer pod's log tail, or a line saying why it cannot be read. */
+  private async podLog(kube: KubeGateway, namespace: string, job: string, readLog: PodLogReader, signal: AbortSignal): Promise<string | null> {
+    const pods = await kube.list('v1', 'Pod', { namespace, labelSelector: `job-name=${job}`, signal });
+    const pod = pods.items[pods.items.length - 1]?.metadata.name;
+    if (!pod) return null;
+    try {
+      return await readLog(namespace, pod, { tailLines: LOG_LINES });
+    } catch (error) {
+      return `(the log of pod ${pod} cannot be read: ${errorMessage(error)})`;
+    }
+  }
+}
+
+/** Copies the installer's reported stage transitions into the task journal, each once, in stage order. */
+class ProgressMirror {
+  private readonly known = new Map<number, StageRecord>();
+
+  constructor(readonly journal: TaskJournal, stages: StageRecord[]) {
+    for (const stage of stages) this.known.set(stage.position, stage);
+  }
+
+  /** True when something changed. */
+  async apply(progress: JobProgress): Promise<boolean> {
+    let changed = false;
+    for (const reported of [...progress.stages].sort((a, b) => a.position - b.position)) {
+      const mine = this.known.get(reported.position);
+      if (!mine || mine.status === reported.status) continue;
+      if (isDone(reported.status) && !isDone(mine.status)) {
+        if (mine.status === 'pending') await this.journal.started(mine);
+        await this.journal.finished(mine, { status: reported.status as 'completed' | 'skipped', detail: reported.detail ?? '', output: reported.output ?? null });
+      } else if (reported.status === 'running' && mine.status !== 'running') {
+        await this.journal.started(mine);
+      } else if (reported.status === 'failed') {
+        await this.journal.failed(mine, reported.error ?? `${mine.name} failed`, reported.output ?? null);
+      } else {
+        continue;
+      }
+      this.known.set(reported.position, { ...mine, status: reported.status });
+      changed = true;
+    }
+    return changed;
+  }
+
+  allDone(): boolean {
+    return [...this.known.values()].every((s) => isDone(s.status));
+  }
+
+  remaining(): string[] {
+    return [...this.known.values()].filter((s) => !isDone(s.status)).map((s) => s.name);
+  }
+
+  async completeAll(detail: string): Promise<void> {
+    for (const stage of [...this.known.values()].sort((a, b) => a.position - b.position)) {
+      if (isDone(stage.status)) continue;
+      await this.journal.reported(stage, detail);
+      this.known.set(stage.position, { ...stage, status: 'completed' });
     }
   }
 }

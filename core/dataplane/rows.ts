@@ -72,6 +72,7 @@ export interface TaskRow {
   retry_count: number;
   max_retries: number;
   job_name: string | null;
+  job_log: string | null;
   worker_id: string | null;
   heartbeat_at: MaybeStamp;
   next_attempt_at: Stamp;
@@ -96,6 +97,7 @@ export function toTask(row: TaskRow): InstallTask {
     retryCount: row.retry_count,
     maxRetries: row.max_retries,
     jobName: row.job_name,
+    jobLog: row.job_log ?? null,
     workerId: row.worker_id,
     heartbeatAt: isoOrNull(row.heartbeat_at),
     nextAttemptAt: iso(row.next_attempt_at),
@@ -113,6 +115,7 @@ export interface StageRow {
   attempts: number;
   detail: string | null;
   error_message: string | null;
+  output?: string | null;
   started_at: MaybeStamp;
   finished_at: MaybeStamp;
 }
@@ -125,6 +128,7 @@ export function toStage(row: StageRow): StageRecord {
     attempts: row.attempts,
     detail: row.detail,
     error: row.error_message,
+    output: row.output ?? null,
     startedAt: isoOrNull(row.started_at),
     finishedAt: isoOrNull(row.finished_at),
   };

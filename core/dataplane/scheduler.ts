@@ -3,8 +3,10 @@ import { hostname } from 'node:os';
 import type { Database } from '../db/database.js';
 import type { EventRelay } from '../db/notifications.js';
 import { asFleetError } from '../errors.js';
+import { isPermanentFailure } from './cluster-access.js';
 import type { InstallRunner } from './runner.js';
 import { LostTaskError, TaskJournal } from './task-journal.js';
+import { TransitionWriter } from './transition-writer.js';
 import { claimNext, finishAttempt, heartbeat, msUntilNextDue } from './task-transitions.js';
 import type { ClaimedTask } from './task-transitions.js';
 import type { InstallTask, RunnerKind } from './types.js';
@@ -15,6 +17,8 @@ export interface SchedulerOptions {
   relay: EventRelay;
   runners: Partial<Record<RunnerKind, InstallRunner>>;
   workerId?: string;
+  /** How this worker runs the tasks it claims (default process); a task whose installer Job exists stays a Job. */
+  runner?: RunnerKind;
   /** Tasks run at once by this worker (default 4). */
   concurrency?: number;
   /** Fallback re-check when no NOTIFY arrives (default 5 s). */
@@ -26,6 +30,10 @@ export interface SchedulerOptions {
   backoffMaxMs?: number;
   /** false: no LISTEN, polling only (the seed's behaviour; benchmark baseline). Default true. */
   listen?: boolean;
+  /** Stage events of a task closer together than this are coalesced (default 200 ms; 0: one event per transition). */
+  coalesceEventsMs?: number;
+  /** Write the stage transitions of this worker's tasks together when they coincide (default true). */
+  groupTransitions?: boolean;
   /** Called with every claimed task id (benchmarks count double claims with it). */
   onClaim?: (task: InstallTask) => void;
 }
@@ -48,9 +56,20 @@ export class InstallScheduler {
   private loop: Promise<void> | null = null;
   private unlisten: (() => Promise<void>) | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  /** This worker's stage transitions, written together when they coincide. */
+  private readonly writer: TransitionWriter;
 
   constructor(private readonly options: SchedulerOptions) {
     this.workerId = options.workerId ?? defaultWorkerId();
+    this.writer = new TransitionWriter(options.db);
+  }
+
+  get runner(): RunnerKind {
+    return this.options.runner ?? 'process';
+  }
+
+  get concurrency(): number {
+    return this.options.concurrency ?? 4;
   }
 
   private get staleMs(): number {
@@ -89,12 +108,12 @@ export class InstallScheduler {
   }
 
   private async run(): Promise<void> {
-    const concurrency = this.options.concurrency ?? 4;
+    const concurrency = this.concurrency;
     while (!this.stopping) {
       this.woken = false;
       try {
         while (!this.stopping && this.inFlight.size < concurrency) {
-          const claimed = await claimNext(this.options.db, this.workerId, this.staleMs);
+          const claimed = await claimNext(this.options.db, this.workerId, this.staleMs, this.runner);
           if (!claimed) break;
           this.options.onClaim?.(claimed.task);
           this.launch(claimed);
@@ -136,34 +155,48 @@ export class InstallScheduler {
     this.inFlight.set(task.id, { controller, done });
   }
 
-  /** One attempt. Events: the journal's one per stage transition, then one for the attempt's end (no claim event). */
+  /**
+   * One attempt. Events: the claim's (the first stage running), the journal's stage transitions (coalesced when they
+   * come within milliseconds of each other), then one for the attempt's end.
+   */
   private async execute({ task, stages, startedStage }: ClaimedTask, controller: AbortController): Promise<void> {
     const { db, relay } = this.options;
     const publish = (type: string, data: Record<string, unknown>): Promise<void> =>
       relay.publish({ topic: 'installs', type, target: task.clusterName, data: { taskId: task.id, ...data } });
     const runner = this.options.runners[task.runner];
-    const journal = new TaskJournal(db, relay, task.id, task.clusterName, this.workerId, { stages, startedByClaim: startedStage, deferLast: true });
+    const journal = new TaskJournal(db, relay, task.id, task.clusterName, this.workerId, {
+      stages, startedByClaim: startedStage, deferLast: true,
+      ...(this.options.groupTransitions === false ? {} : { writer: this.writer }),
+      ...(this.options.coalesceEventsMs === undefined ? {} : { coalesceMs: this.options.coalesceEventsMs }),
+    });
     const first = stages.find((s) => s.position === startedStage);
-    // The claim started the first stage: this is that transition's one event.
-    await publish('task.stage', { workerId: this.workerId, attempt: task.retryCount + 1, ...(first ? { stage: first.name, status: 'running' } : {}) })
-      .catch(() => undefined);
+    // The claim started the first stage: this is that transition's event (the journal's first, so never delayed).
+    await journal.publish({ attempt: task.retryCount + 1, ...(first ? { stage: first.name, status: 'running' } : {}) });
     let outcome: Parameters<typeof finishAttempt>[3];
     try {
       if (!runner) throw new Error(`this worker has no ${task.runner} runner`);
       await runner.run(task, journal, controller.signal);
       const last = journal.deferredLast;
-      outcome = { kind: 'completed', last: last && { position: last.position, name: last.name, status: last.outcome.status, detail: last.outcome.detail } };
+      outcome = { kind: 'completed', last: last && { position: last.position, name: last.name, status: last.outcome.status, detail: last.outcome.detail, output: last.outcome.output ?? null } };
     } catch (error) {
-      if (error instanceof LostTaskError || (controller.signal.aborted && controller.signal.reason instanceof LostTaskError)) return;
+      if (error instanceof LostTaskError || (controller.signal.aborted && controller.signal.reason instanceof LostTaskError)) {
+        journal.settle();
+        return;
+      }
       outcome = this.stopping && controller.signal.aborted
         ? { kind: 'released' }
-        : { kind: 'failed', message: asFleetError(error).message, backoff: { baseMs: this.options.backoffBaseMs ?? 5000, maxMs: this.options.backoffMaxMs ?? 300_000 } };
+        : {
+            kind: 'failed', message: asFleetError(error).message, permanent: isPermanentFailure(error),
+            backoff: { baseMs: this.options.backoffBaseMs ?? 5000, maxMs: this.options.backoffMaxMs ?? 300_000 },
+          };
     }
     try {
       const { result, task: after } = await finishAttempt(db, task.id, this.workerId, outcome);
+      journal.settle();
       if (result === 'lost') return;
       await publish(`task.${result}`, {
         status: after?.status, retryCount: after?.retryCount, error: after?.errorMessage ?? null,
+        ...(result === 'retrying' ? { nextAttemptAt: after?.nextAttemptAt } : {}),
         ...(result === 'completed' && journal.deferredLast ? { stage: journal.deferredLast.name, stageStatus: journal.deferredLast.outcome.status } : {}),
         dataplaneStatus: result === 'completed' ? 'deployed' : result === 'failed' ? 'failed' : 'deploying',
       }).catch(() => undefined);

@@ -13,6 +13,10 @@ export interface StageCluster {
   managedStorageConfig: Record<string, unknown>;
   storageConfig: Record<string, string>;
   storageSecrets: Record<string, string>;
+  /** Why stored secret values are not in storageSecrets (no key, or a key that does not open them); null when they are. */
+  storageSecretsProblem: string | null;
+  /** When storage sync last read the cluster's Secret; null: never. */
+  storageSyncedAt: string | null;
 }
 
 export interface StageTimeouts {
@@ -32,11 +36,15 @@ export interface StageEnv {
   pollMs: number;
   /** Aborted when the task is taken away from this worker or the worker stops. */
   signal: AbortSignal;
+  /** Keeps installer output (helm's stdout/stderr) for this stage's journal entry; redacted before it is stored. */
+  note(text: string): void;
 }
 
 export interface StageOutcome {
   status: 'completed' | 'skipped';
   detail: string;
+  /** The stage's installer output (a redacted tail). */
+  output?: string | null;
 }
 
 export type Stage = (env: StageEnv, name: StageName) => Promise<StageOutcome>;

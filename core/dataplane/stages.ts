@@ -1,5 +1,6 @@
 import { FleetError } from '../errors.js';
 import { describeProblems, podProblems, releaseSelector, unreadyWorkloads } from './kube-checks.js';
+import type { HelmRelease } from './helm-client.js';
 import type { Stage, StageEnv, StageOutcome } from './stage-env.js';
 import { stageTimeout } from './stage-env.js';
 import type { StageName } from './stage-plan.js';
@@ -32,9 +33,18 @@ export function releaseValues(env: StageEnv, release: string): Record<string, un
   return { ...base, ...section(cluster.helmValues, release) };
 }
 
-function chartFor(env: StageEnv, release: string): string {
-  const chart = section(env.cluster.helmValues, 'charts')[release];
-  return typeof chart === 'string' ? chart : DEFAULT_CHARTS[release]!;
+/** The chart of a release: helm_values.charts.<release> as "repo/chart" or { chart, version } (a version pin). */
+export function chartFor(env: StageEnv, release: string): { chart: string; version?: string } {
+  const entry = section(env.cluster.helmValues, 'charts')[release];
+  if (typeof entry === 'string') return { chart: entry };
+  if (entry && typeof entry === 'object' && !Array.isArray(entry)) {
+    const { chart, version } = entry as { chart?: unknown; version?: unknown };
+    return {
+      chart: typeof chart === 'string' ? chart : DEFAULT_CHARTS[release]!,
+      ...(typeof version === 'string' || typeof version === 'number' ? { version: String(version) } : {}),
+    };
+  }
+  return { chart: DEFAULT_CHARTS[release]! };
 }
 
 /** Fails the stage the moment one of the release's pods is in CrashLoopBackOff or ImagePullBackOff. */
@@ -46,14 +56,45 @@ async function throwOnPodProblems(env: StageEnv, release: string, signal: AbortS
   }
 }
 
-/** check (deployed with the same values → skip), act (helm upgrade --install), watching pods meanwhile. */
+const PENDING = new Set(['pending-install', 'pending-upgrade', 'pending-rollback']);
+
+/**
+ * A release left pending-* (a killed worker, an aborted --wait) makes Helm refuse every further operation. Recover
+ * as an operator would: a pending-install that never deployed is uninstalled (then installed afresh); otherwise
+ * roll back to the last deployed revision (then upgrade). Returns the release as it stands afterwards.
+ */
+async function recoverPending(env: StageEnv, name: StageName, release: string, current: HelmRelease): Promise<HelmRelease | null> {
+  const { helmTarget, cluster } = env;
+  const history = await env.helm.history(helmTarget, cluster.namespace, release, env.signal);
+  const earlier = history.filter((r) => r.revision < current.revision);
+  const target = [...earlier].reverse().find((r) => r.status === 'deployed')
+    ?? [...earlier].reverse().find((r) => r.status === 'superseded' || r.status === 'failed');
+  const options = { timeoutMs: stageTimeout(env, name), signal: env.signal };
+  if (current.status === 'pending-install' || !target) {
+    env.note(`release ${release} was left ${current.status} (revision ${current.revision}) with no deployed revision before it: helm uninstall, then install`);
+    env.note(await env.helm.uninstall(helmTarget, cluster.namespace, release, options));
+    return null;
+  }
+  env.note(`release ${release} was left ${current.status} (revision ${current.revision}): helm rollback to revision ${target.revision} (${target.status}), then upgrade`);
+  env.note(await env.helm.rollback(helmTarget, cluster.namespace, release, target.revision, options));
+  return env.helm.status(helmTarget, cluster.namespace, release, env.signal);
+}
+
+/**
+ * check (deployed with the same chart, chart version and values → skip; left pending → recover), then act (helm
+ * upgrade --install), watching the release's pods meanwhile.
+ */
 function helmStage(release: string): Stage {
   return async (env, name) => {
     const values = releaseValues(env, release);
-    const current = await env.helm.status(env.helmTarget, env.cluster.namespace, release, env.signal);
-    if (current?.status === 'deployed' && stable(current.config) === stable(values)) {
-      return { status: 'skipped', detail: `${release} already deployed (revision ${current.revision})` };
+    const { chart, version } = chartFor(env, release);
+    let current = await env.helm.status(env.helmTarget, env.cluster.namespace, release, env.signal);
+    const wanted = await env.helm.showChart(chart, version, env.signal);
+    if (current?.status === 'deployed' && current.chartName === wanted.name && current.chartVersion === wanted.version
+      && stable(current.config) === stable(values)) {
+      return { status: 'skipped', detail: `${release} already deployed (revision ${current.revision}, ${wanted.name}-${wanted.version})` };
     }
+    if (current && PENDING.has(current.status)) current = await recoverPending(env, name, release, current);
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(env.signal.reason);
     env.signal.addEventListener('abort', onAbort, { once: true });
@@ -66,11 +107,12 @@ function helmStage(release: string): Stage {
       }
     })();
     try {
-      await Promise.race([
-        env.helm.upgradeInstall(env.helmTarget, env.cluster.namespace, release, chartFor(env, release),
-          { values, timeoutMs: stageTimeout(env, name), signal: controller.signal }),
-        watcher,
+      const output = await Promise.race([
+        env.helm.upgradeInstall(env.helmTarget, env.cluster.namespace, release, chart,
+          { values, ...(version ? { version } : {}), timeoutMs: stageTimeout(env, name), signal: controller.signal }),
+        watcher.then(() => ''),
       ]);
+      env.note(output);
     } finally {
       watching = false;
       controller.abort();
@@ -78,7 +120,8 @@ function helmStage(release: string): Stage {
       await watcher.catch(() => undefined);
     }
     const after = await env.helm.status(env.helmTarget, env.cluster.namespace, release, env.signal);
-    return { status: 'completed', detail: `${release} ${current ? 'upgraded' : 'installed'} (revision ${after?.revision ?? '?'})` };
+    const verb = current ? (current.chartVersion !== wanted.version ? `upgraded to ${wanted.name}-${wanted.version}` : 'upgraded') : 'installed';
+    return { status: 'completed', detail: `${release} ${verb} (revision ${after?.revision ?? '?'})` };
   };
 }
 
@@ -109,9 +152,11 @@ const initStage: Stage = async (env, name): Promise<StageOutcome> => {
 
 const storageSecretStage: Stage = async (env) => {
   const result = await applyStorageSecret(env);
-  return result === 'unchanged'
-    ? { status: 'skipped', detail: `secret ${STORAGE_SECRET_NAME} already up to date` }
-    : { status: 'completed', detail: `secret ${STORAGE_SECRET_NAME} ${result}` };
+  switch (result.action) {
+    case 'unchanged': return { status: 'skipped', detail: `secret ${STORAGE_SECRET_NAME} present with every key it needs (${result.keys} keys); left as it is` };
+    case 'created': return { status: 'completed', detail: `secret ${STORAGE_SECRET_NAME} created (${result.keys} keys)` };
+    case 'extended': return { status: 'completed', detail: `secret ${STORAGE_SECRET_NAME}: added ${result.added.join(', ')}; existing keys kept` };
+  }
 };
 
 export const STAGES: Record<StageName, Stage> = {

@@ -2,7 +2,7 @@ import type { Database } from '../db/database.js';
 import type { StageRow, TaskRow } from './rows.js';
 import { toStage, toTask } from './rows.js';
 import { TASK_COLUMNS } from './task-queries.js';
-import type { InstallTask, StageRecord } from './types.js';
+import type { InstallTask, RunnerKind, StageRecord } from './types.js';
 
 /** A claimed task with its stages, read in the same statement. */
 export interface ClaimedTask {
@@ -17,10 +17,13 @@ export interface ClaimedTask {
  * heartbeating (it died). SKIP LOCKED lets any number of workers claim concurrently without waiting or doubling.
  * One statement: the claim, its history row going to running, and the stages to run.
  */
-export async function claimNext(db: Database, workerId: string, staleMs: number): Promise<ClaimedTask | null> {
+export async function claimNext(db: Database, workerId: string, staleMs: number, runner: RunnerKind = 'process'): Promise<ClaimedTask | null> {
   const result = await db.query<TaskRow & { stage_rows: StageRow[] | string | null }>(
     `WITH claimed AS (
        UPDATE dataplane_install_tasks t SET status = 'running', worker_id = $1, heartbeat_at = now(),
+         -- The claiming worker's runner, unless an installer Job may still run this task (it is followed, not replaced);
+         -- a failed attempt clears job_name.
+         runner = CASE WHEN t.job_name IS NOT NULL THEN t.runner ELSE $3 END,
          started_at = coalesce(started_at, now()), claims = claims + 1, updated_at = now(),
          current_stage = coalesce((SELECT s.name FROM dataplane_task_stages s WHERE s.task_id = t.id AND s.status NOT IN ('completed', 'skipped')
            ORDER BY s.position LIMIT 1), t.current_stage)
@@ -36,22 +39,22 @@ export async function claimNext(db: Database, workerId: string, staleMs: number)
        UPDATE dataplane_release_history SET status = 'running' WHERE id = (SELECT history_id FROM claimed)
      ), first AS (
        -- The claim starts the first stage not done, so the attempt begins without another write.
-       UPDATE dataplane_task_stages SET status = 'running', attempts = attempts + 1, started_at = now(), finished_at = NULL, error_message = NULL
+       UPDATE dataplane_task_stages SET status = 'running', attempts = attempts + 1, started_at = now(), finished_at = NULL, error_message = NULL, output = NULL
        WHERE task_id = (SELECT id FROM claimed) AND position = (
          SELECT min(position) FROM dataplane_task_stages WHERE task_id = (SELECT id FROM claimed) AND status NOT IN ('completed', 'skipped'))
      )
      SELECT claimed.*, (
        SELECT json_agg(json_build_object('position', s.position, 'name', s.name, 'status', s.status, 'attempts', s.attempts,
-         'detail', s.detail, 'error_message', s.error_message, 'started_at', s.started_at, 'finished_at', s.finished_at) ORDER BY s.position)
+         'detail', s.detail, 'error_message', s.error_message, 'output', s.output, 'started_at', s.started_at, 'finished_at', s.finished_at) ORDER BY s.position)
        FROM dataplane_task_stages s WHERE s.task_id = claimed.id) AS stage_rows
-     FROM claimed`, [workerId, staleMs]);
+     FROM claimed`, [workerId, staleMs, runner]);
   const row = result.rows[0];
   if (!row) return null;
   const stageRows = typeof row.stage_rows === 'string' ? (JSON.parse(row.stage_rows) as StageRow[]) : (row.stage_rows ?? []);
   // The rows were read before `first` ran: show the started stage as the statement left it.
   const stages = stageRows.map(toStage);
   const first = stages.find((s) => s.status !== 'completed' && s.status !== 'skipped') ?? null;
-  if (first) Object.assign(first, { status: 'running', attempts: first.attempts + 1, startedAt: new Date().toISOString(), finishedAt: null, error: null });
+  if (first) Object.assign(first, { status: 'running', attempts: first.attempts + 1, startedAt: new Date().toISOString(), finishedAt: null, error: null, output: null });
   return { task: toTask(row), stages, startedStage: first?.position ?? null };
 }
 
@@ -77,9 +80,12 @@ export async function heartbeat(db: Database, workerId: string, taskIds: readonl
 
 export type Finish =
   /** `last`: the final stage's end, written in the same statement. */
-  | { kind: 'completed'; last?: { position: number; name: string; status: string; detail: string } | null }
-  /** Retried after base × 2^retries (capped) while retries are left, else failed. */
-  | { kind: 'failed'; message: string; backoff: { baseMs: number; maxMs: number } }
+  | { kind: 'completed'; last?: { position: number; name: string; status: string; detail: string; output?: string | null } | null }
+  /**
+   * Retried after base × 2^retries (capped) while retries are left, else failed; `permanent` (nothing a retry
+   * could fix) fails at once. A stage still running (the failure came from outside the stages) is closed as failed.
+   */
+  | { kind: 'failed'; message: string; backoff: { baseMs: number; maxMs: number }; permanent?: boolean }
   /** Graceful stop: hand the task back untouched so another worker takes it at once. */
   | { kind: 'released' };
 
@@ -108,30 +114,42 @@ export async function finishAttempt(db: Database, taskId: number, workerId: stri
              stages_completed = CASE WHEN $3::text IS NULL THEN stages_completed ELSE array_append(array_remove(stages_completed, $3::text), $3::text) END,
              finished_at = now(), updated_at = now() WHERE ${OWNED} RETURNING ${TASK_COLUMNS}
            ), last AS (
-             UPDATE dataplane_task_stages SET status = $5, detail = $6, finished_at = now()
+             UPDATE dataplane_task_stages SET status = $5, detail = $6, output = $7, finished_at = now()
              WHERE task_id = $1 AND position = $4 AND EXISTS (SELECT 1 FROM t)
            )${FOLLOW}`;
     const last = finish.last ?? null;
-    params = [taskId, workerId, last?.name ?? null, last?.position ?? null, last?.status ?? null, last?.detail ?? null];
+    params = [taskId, workerId, last?.name ?? null, last?.position ?? null, last?.status ?? null, last?.detail ?? null, last?.output ?? null];
   } else if (finish.kind === 'released') {
+    // The stage it was running goes back to pending: nobody runs it until the next claim starts it again.
     sql = `WITH t AS (UPDATE dataplane_install_tasks SET status = 'pending', worker_id = NULL, heartbeat_at = NULL, next_attempt_at = now(), updated_at = now()
-             WHERE ${OWNED} RETURNING ${TASK_COLUMNS})${FOLLOW}`;
+             WHERE ${OWNED} RETURNING ${TASK_COLUMNS}
+           ), stage AS (
+             UPDATE dataplane_task_stages SET status = 'pending', finished_at = NULL
+             WHERE task_id = $1 AND status = 'running' AND EXISTS (SELECT 1 FROM t)
+           )${FOLLOW}`;
     params = [taskId, workerId];
   } else {
-    // Every right-hand side sees the row as it was, so `retry_count < max_retries` decides consistently.
+    // Every right-hand side sees the row as it was, so the retry decision ($6: retries allowed) is consistent.
+    const retries = `(retry_count < max_retries AND $6::boolean)`;
     sql = `WITH t AS (UPDATE dataplane_install_tasks SET
-             status = CASE WHEN retry_count < max_retries THEN 'pending' ELSE 'failed' END,
+             status = CASE WHEN ${retries} THEN 'pending' ELSE 'failed' END,
              worker_id = NULL,
-             heartbeat_at = CASE WHEN retry_count < max_retries THEN NULL ELSE heartbeat_at END,
-             retry_count = CASE WHEN retry_count < max_retries THEN retry_count + 1 ELSE retry_count END,
+             job_name = NULL,
+             heartbeat_at = CASE WHEN ${retries} THEN NULL ELSE heartbeat_at END,
+             retry_count = CASE WHEN ${retries} THEN retry_count + 1 ELSE retry_count END,
              error_message = coalesce(current_stage || ': ', '') || $3,
-             next_attempt_at = CASE WHEN retry_count < max_retries
+             next_attempt_at = CASE WHEN ${retries}
                THEN now() + make_interval(secs => least($5::double precision, $4::double precision * power(2, retry_count)) / 1000)
                ELSE next_attempt_at END,
-             finished_at = CASE WHEN retry_count < max_retries THEN finished_at ELSE now() END,
+             finished_at = CASE WHEN ${retries} THEN finished_at ELSE now() END,
              updated_at = now()
-           WHERE ${OWNED} RETURNING ${TASK_COLUMNS})${FOLLOW}`;
-    params = [taskId, workerId, finish.message, finish.backoff.baseMs, finish.backoff.maxMs];
+           WHERE ${OWNED} RETURNING ${TASK_COLUMNS}
+           ), stage AS (
+             -- A failure outside the stages (cluster access, the Job runner) must not leave its stage running.
+             UPDATE dataplane_task_stages SET status = 'failed', error_message = $3, finished_at = now()
+             WHERE task_id = $1 AND status = 'running' AND EXISTS (SELECT 1 FROM t)
+           )${FOLLOW}`;
+    params = [taskId, workerId, finish.message, finish.backoff.baseMs, finish.backoff.maxMs, !finish.permanent];
   }
   const row = (await db.query<TaskRow>(sql, params)).rows[0];
   if (!row) return { result: 'lost', task: null };

@@ -47,6 +47,8 @@ export interface StageRecord {
   attempts: number;
   detail: string | null;
   error: string | null;
+  /** The tail of what the installer printed for this stage (helm's stdout/stderr), redacted. */
+  output: string | null;
   startedAt: string | null;
   finishedAt: string | null;
 }
@@ -65,6 +67,8 @@ export interface InstallTask {
   retryCount: number;
   maxRetries: number;
   jobName: string | null;
+  /** The installer Job pod's log tail (Job runner), redacted. */
+  jobLog: string | null;
   workerId: string | null;
   heartbeatAt: string | null;
   nextAttemptAt: string;

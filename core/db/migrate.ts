@@ -106,12 +106,47 @@ export async function migrate(db: Database, migrations = loadMigrations()): Prom
   return report;
 }
 
+export interface SchemaStatus {
+  /** False when the database has no schema_migrations table (never migrated). */
+  initialised: boolean;
+  applied: number;
+  pending: string[];
+}
+
+const UNDEFINED_TABLE = '42P01';
+
+/**
+ * What is applied and what is pending, in one round trip (it matters when every query is forwarded to
+ * another process). Throws when an applied migration was edited or is unknown to this fleetdeck.
+ */
+export async function schemaStatus(db: Queryable, migrations = loadMigrations()): Promise<SchemaStatus> {
+  let applied: AppliedRow[];
+  try {
+    applied = (await db.query<AppliedRow>('SELECT id, name, checksum FROM schema_migrations ORDER BY id')).rows;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === UNDEFINED_TABLE) {
+      return { initialised: false, applied: 0, pending: migrations.map((m) => m.name) };
+    }
+    throw error;
+  }
+  verifyApplied(applied, migrations);
+  const done = new Set(applied.map((row) => row.id));
+  return { initialised: true, applied: applied.length, pending: migrations.filter((m) => !done.has(m.id)).map((m) => m.name) };
+}
+
 /** True when every known migration is applied and none was edited; used to skip work on start-up. */
 export async function isUpToDate(db: Database, migrations = loadMigrations()): Promise<boolean> {
-  const exists = await db.query<{ present: boolean }>(
-    "SELECT to_regclass('schema_migrations') IS NOT NULL AS present");
-  if (!exists.rows[0]?.present) return false;
-  const applied = (await db.query<AppliedRow>('SELECT id, name, checksum FROM schema_migrations ORDER BY id')).rows;
-  verifyApplied(applied, migrations);
-  return applied.length === migrations.length;
+  return (await schemaStatus(db, migrations)).pending.length === 0;
+}
+
+/** Read-only sessions never migrate: they refuse a database whose schema is behind, saying what to run. */
+export async function requireCurrentSchema(db: Database, migrations = loadMigrations()): Promise<void> {
+  const status = await schemaStatus(db, migrations);
+  if (status.pending.length === 0) return;
+  const hint = 'Read-only mode never changes the schema: run `fleetdeck migrate` once without --readonly, then try again.';
+  if (!status.initialised) {
+    throw new FleetError('MIGRATION', `the database ${db.target} has no fleetdeck schema yet`, hint);
+  }
+  throw new FleetError('MIGRATION', `the database ${db.target} is behind this fleetdeck: ${status.applied} of `
+    + `${migrations.length} migrations applied (pending: ${status.pending.join(', ')})`, hint);
 }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { EngineEvent, EventBus } from '../events.js';
+import type { EngineEvent, EngineEventInput, EventBus } from '../events.js';
 import type { Database } from './database.js';
 
 export const EVENTS_CHANNEL = 'fleetdeck_events';
 
 interface WireEvent {
   source: string;
-  event: Omit<EngineEvent, 'origin'>;
+  event: EngineEventInput & { at: string };
 }
 
 /**
@@ -16,10 +16,20 @@ interface WireEvent {
 export class EventRelay {
   private readonly source = randomUUID();
   private unlisten: (() => Promise<void>) | null = null;
+  private starting: Promise<void> | null = null;
 
   constructor(private readonly db: Database, private readonly bus: EventBus) {}
 
-  async start(): Promise<void> {
+  /** Starts listening for other processes' events; once, however often it is called (retried after a failure). */
+  start(): Promise<void> {
+    this.starting ??= this.listen().catch((error: unknown) => {
+      this.starting = null;
+      throw error;
+    });
+    return this.starting;
+  }
+
+  private async listen(): Promise<void> {
     this.unlisten = await this.db.listen(EVENTS_CHANNEL, (payload) => {
       let wire: WireEvent;
       try {
@@ -28,13 +38,13 @@ export class EventRelay {
         return;
       }
       if (wire.source === this.source) return;
-      this.bus.emit({ ...wire.event, origin: 'remote' });
+      this.bus.emit({ ...wire.event, origin: 'remote' } as EngineEvent);
     });
   }
 
-  async publish(event: Omit<EngineEvent, 'origin' | 'at'>): Promise<void> {
+  async publish(event: EngineEventInput): Promise<void> {
     const full = { ...event, at: new Date().toISOString() };
-    this.bus.emit({ ...full, origin: 'local' });
+    this.bus.emit({ ...full, origin: 'local' } as EngineEvent);
     const wire: WireEvent = { source: this.source, event: full };
     try {
       await this.db.notify(EVENTS_CHANNEL, JSON.stringify(wire));
@@ -44,6 +54,7 @@ export class EventRelay {
   }
 
   async stop(): Promise<void> {
+    await this.starting?.catch(() => undefined);
     await this.unlisten?.();
     this.unlisten = null;
   }

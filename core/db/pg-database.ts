@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Database, NotificationHandler, Queryable, QueryResult } from './database.js';
 import { redactDatabaseUrl } from './database.js';
+import { explainConnectionError } from './connection-errors.js';
 
 // int8 and numeric come back as strings by default; counts and ids fit in a JS number here.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -38,15 +39,15 @@ export class PgDatabase implements Database {
   }
 
   query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    return this.plain.query<R>(sql, params);
+    return this.explained(this.plain.query<R>(sql, params));
   }
 
   exec(sql: string): Promise<void> {
-    return this.plain.exec(sql);
+    return this.explained(this.plain.exec(sql));
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.explained(this.pool.connect());
     try {
       await client.query('BEGIN');
       const result = await fn(wrap(client));
@@ -61,7 +62,7 @@ export class PgDatabase implements Database {
   }
 
   async listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>> {
-    const client = await this.listenerClient();
+    const client = await this.explained(this.listenerClient());
     let set = this.handlers.get(channel);
     if (!set) {
       set = new Set();
@@ -75,7 +76,14 @@ export class PgDatabase implements Database {
   }
 
   async notify(channel: string, payload: string): Promise<void> {
-    await this.pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    await this.explained(this.pool.query('SELECT pg_notify($1, $2)', [channel, payload]));
+  }
+
+  /** Connection failures (server down, wrong password, no such database, TLS) become DatabaseUnavailable. */
+  private explained<T>(work: Promise<T>): Promise<T> {
+    return work.catch((error: unknown) => {
+      throw explainConnectionError(error, this.url);
+    });
   }
 
   async close(): Promise<void> {
@@ -89,7 +97,7 @@ export class PgDatabase implements Database {
   private listenerClient(): Promise<pg.Client> {
     if (this.listenerReady) return this.listenerReady;
     this.listenerReady = (async () => {
-      const client = new pg.Client({ connectionString: this.url });
+      const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 10_000 });
       client.on('notification', (message) => {
         for (const handler of this.handlers.get(message.channel) ?? []) handler(message.payload ?? '');
       });

@@ -7,7 +7,7 @@ import type { ClusterRecord, Provider } from '../inventory/types.js';
 import { PROVIDERS } from '../inventory/types.js';
 import type { LiveCluster } from '../providers/types.js';
 import type { Registration, RegistrarKind } from '../registrars/types.js';
-import { describePorts, missingPorts, subnetDiffers, urlPort } from './live-match.js';
+import { describePorts, portsMatch, subnetDiffers, urlPort } from './live-match.js';
 import { registrarLabel, repairs } from './repairs.js';
 import type { DriftItem, FleetSnapshot, SourceName, UncheckedSource } from './types.js';
 
@@ -39,6 +39,12 @@ function staleness(kind: RegistrarKind, row: ClusterRecord, reg: Registration, l
   if (kind === 'haproxy') {
     const port = Number(reg.details.httpPort ?? urlPort(`http://${reg.target}`));
     return port !== row.httpPort ? `the HAProxy route of ${row.name} points at port ${port}; the row's http port is ${row.httpPort}` : null;
+  }
+  if (kind === 'portainer') {
+    const publicUrl = typeof reg.details.publicUrl === 'string' && reg.details.publicUrl !== '' ? reg.details.publicUrl : null;
+    if (publicUrl === null) return `the Portainer environment of ${row.name} has no public URL; it should be the cluster's http port ${row.httpPort}`;
+    const port = urlPort(publicUrl);
+    return port !== row.httpPort ? `the Portainer environment of ${row.name} points at ${publicUrl}; the row's http port is ${row.httpPort}` : null;
   }
   if (kind === 'argocd' && live?.serverUrl) {
     const registered = urlPort(reg.target);
@@ -87,7 +93,7 @@ export function diffFleet(snapshot: FleetSnapshot): DriftItem[] {
         repair: repairs.recreateCluster(row.name) });
       continue;
     }
-    if (missingPorts(row, running).length > 0) {
+    if (!portsMatch(row, running)) {
       items.push({ id: `port_mismatch:${row.name}`, kind: 'port_mismatch', target: row.name, provider: row.provider,
         message: `cluster ${row.name}'s ports differ from its row: ${describePorts(row, running)}`,
         repair: repairs.updateRowFromLive(row.name, row.provider), alternative: repairs.replaceCluster(row.name) });
@@ -149,5 +155,10 @@ export function diffFleet(snapshot: FleetSnapshot): DriftItem[] {
         message: `the API server of cluster ${name} does not answer (${why})`, repair: repairs.replaceCluster(name) });
     }
   }
-  return items.sort((a, b) => a.kind.localeCompare(b.kind) || a.target.localeCompare(b.target) || a.id.localeCompare(b.id));
+  return items.sort((a, b) => ordinal(a.kind, b.kind) || ordinal(a.target, b.target) || ordinal(a.id, b.id));
+}
+
+/** Code-point order: the same as the locale's for kinds and DNS-label names, and far cheaper than localeCompare. */
+function ordinal(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

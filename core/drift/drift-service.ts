@@ -106,25 +106,36 @@ export class DriftService {
     return plan;
   }
 
-  /** Applies exactly the stored plan, if nothing it was made from has changed. */
+  /**
+   * Applies exactly the stored plan, if nothing it was made from has changed. Read-only refuses before anything is
+   * written. The plan is claimed (planned → applying, one conditional UPDATE) before the fleet is compared with it,
+   * so of two processes applying one plan only one compares and runs it, and a stale plan is refused by its claimant.
+   */
   async apply(id: string): Promise<ApplyResult> {
+    if (this.deps.readonly) await audited(this.deps, 'repair.apply', id, async () => undefined); // throws: read-only
     const plan = await this.showPlan(id);
-    if (plan.status !== 'planned') {
-      throw new ConflictError(`plan ${id} was ${plan.status === 'refused' ? 'refused as stale' : `already ${plan.status}`}; a plan is applied at most once`,
-        'Make a new plan with `fleetdeck repair --plan`.', { plan: id, status: plan.status });
+    if (plan.status !== 'planned' || !(await movePlan(this.deps.db, id, 'planned', 'applying'))) {
+      const now = plan.status === 'planned' ? (await this.showPlan(id)).status : plan.status;
+      throw new ConflictError(
+        now === 'applying' ? `plan ${id} is being applied by someone else`
+          : `plan ${id} was ${now === 'refused' ? 'refused as stale' : `already ${now}`}; a plan is applied at most once`,
+        now === 'applying' ? 'Watch it with `fleetdeck ops ls`.' : 'Make a new plan with `fleetdeck repair --plan`.', { plan: id, status: now });
     }
-    const fingerprint = snapshotFingerprint(await this.snapshot());
+    let fingerprint: string;
+    try {
+      fingerprint = snapshotFingerprint(await this.snapshot());
+    } catch (error) {
+      await movePlan(this.deps.db, id, 'applying', 'planned');
+      throw error;
+    }
     if (fingerprint !== plan.fingerprint) {
-      await movePlan(this.deps.db, id, 'planned', 'refused');
+      await movePlan(this.deps.db, id, 'applying', 'refused');
       await recordAudit(this.deps.db, this.deps.actor, { action: 'repair.apply', target: id, result: 'refused', details: { reason: 'stale' } });
       await this.deps.relay.publish({ topic: 'drift', type: 'plan.refused', target: id });
       throw new ConflictError(`plan ${id} is stale: the inventory or the fleet changed since it was made`,
         'Make a new plan with `fleetdeck repair --plan`, check it, and apply that one.', { plan: id });
     }
     return audited(this.deps, 'repair.apply', id, async () => {
-      if (!(await movePlan(this.deps.db, id, 'planned', 'applying'))) {
-        throw new ConflictError(`plan ${id} is being applied by someone else`, 'Watch it with `fleetdeck ops ls`.', { plan: id });
-      }
       if (plan.actions.length === 0) {
         await movePlan(this.deps.db, id, 'applying', 'applied');
         return { plan: await this.showPlan(id), operation: null };

@@ -36,7 +36,7 @@ export function createFleetServices(deps: FleetServicesDeps): FleetServices {
   registerLifecycleKinds(deps.runner, kindDeps);
   deps.runner.register(repairKind(kindDeps));
   return {
-    lifecycle: new LifecycleService({ db: deps.db, readonly: deps.readonly, runner: deps.runner }),
+    lifecycle: new LifecycleService({ db: deps.db, readonly: deps.readonly, runner: deps.runner, ports: deps.ports }),
     drift: new DriftService({
       db: deps.db, relay: deps.relay, actor: deps.actor, readonly: deps.readonly, runner: deps.runner, ports: deps.ports,
       ...(deps.collect ? { collect: deps.collect } : {}),

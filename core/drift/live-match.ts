@@ -18,11 +18,22 @@ export function expectedPorts(row: ClusterRecord): PortPair[] {
 
 const show = (pairs: readonly PortPair[]): string => pairs.map((p) => `${p.hostPort}→${p.containerPort}`).join(', ');
 
+const publishes = (live: LiveCluster, hostPort: number, containerPort: number): boolean =>
+  live.ports.some((p) => p.hostPort === hostPort && p.containerPort === containerPort);
+
+/**
+ * Whether the live cluster publishes every mapping the row asks for (or reports no ports at all, as a stopped
+ * cluster does). Allocates nothing: the diff asks it for every row of the fleet.
+ */
+export function portsMatch(row: ClusterRecord, live: LiveCluster): boolean {
+  return live.ports.length === 0
+    || (publishes(live, row.httpPort, 80) && publishes(live, row.httpsPort, 443) && publishes(live, row.pfPort, row.nodePort));
+}
+
 /** The row's mappings the live cluster does not publish; empty when it does, or when the tool reports no ports. */
 export function missingPorts(row: ClusterRecord, live: LiveCluster): PortPair[] {
   if (live.ports.length === 0) return [];
-  const published = new Set(live.ports.map((p) => `${p.hostPort}:${p.containerPort}`));
-  return expectedPorts(row).filter((p) => !published.has(`${p.hostPort}:${p.containerPort}`));
+  return expectedPorts(row).filter((p) => !publishes(live, p.hostPort, p.containerPort));
 }
 
 export function describePorts(row: ClusterRecord, live: LiveCluster): string {
@@ -47,8 +58,13 @@ export function portsFromLive(live: LiveCluster): { httpPort?: number; httpsPort
   };
 }
 
+/** scheme://host[:port] followed by a path or nothing: the common shape, read without building a URL. */
+const PLAIN_URL = /^(https?):\/\/(?:\[[0-9a-fA-F:.]*\]|[^/:?#@[\]]*)(?::(\d{1,5}))?(?:[/?#]|$)/;
+
 /** The port of a URL, defaulted by scheme; null for anything unparseable. */
 export function urlPort(url: string): number | null {
+  const plain = PLAIN_URL.exec(url);
+  if (plain) return plain[2] !== undefined ? Number(plain[2]) : plain[1] === 'https' ? 443 : 80;
   try {
     const parsed = new URL(url);
     if (parsed.port) return Number(parsed.port);

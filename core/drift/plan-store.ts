@@ -53,3 +53,10 @@ export async function movePlan(db: Queryable, id: string, from: PlanStatus, to: 
      WHERE id = $1 AND status = $2`, [id, from, to, operationId ?? null]);
   return result.rowCount === 1;
 }
+
+/** A repair operation's last step: its plan is applied (also after a crash and `ops resume`). */
+export async function markPlanApplied(db: Queryable, id: string, operationId: number): Promise<void> {
+  await db.query(
+    `UPDATE drift_plans SET status = 'applied', operation_id = $2, applied_at = COALESCE(applied_at, now())
+      WHERE id = $1 AND status IN ('applying', 'failed')`, [id, operationId]);
+}

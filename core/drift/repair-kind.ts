@@ -11,10 +11,12 @@ import { explainAddFailure } from '../inventory/add-errors.js';
 import type { AllocationRanges } from '../inventory/allocation.js';
 import { insertCluster } from '../inventory/allocation.js';
 import { getCluster } from '../inventory/queries.js';
-import { ensureClusterRunning, ensureRegistered, requireRow } from '../lifecycle/env-effects.js';
+import { ensureRegistered, requireRow } from '../lifecycle/env-effects.js';
 import { REGISTRAR_KINDS, findLive, type FleetPorts, type FleetPortsSource } from '../lifecycle/ports.js';
-import type { OperationKind, StepDefinition, StepOutputs } from '../operations/types.js';
+import { checkpointed, type StepCheckpoint } from '../lifecycle/steps-hook.js';
+import type { OperationKind, StepContext, StepDefinition, StepOutputs } from '../operations/types.js';
 import { portsFromLive } from './live-match.js';
+import { markPlanApplied } from './plan-store.js';
 import type { RepairAction } from './types.js';
 
 export const DRIFT_REPAIR = 'drift.repair';
@@ -25,6 +27,7 @@ export interface RepairKindDeps {
   ranges: AllocationRanges;
   ports: FleetPortsSource;
   clock?: Clock;
+  checkpoint?: StepCheckpoint;
 }
 
 export interface RepairParams {
@@ -32,10 +35,12 @@ export interface RepairParams {
   actions: RepairAction[];
 }
 
-export function stepName(index: number, action: RepairAction): string {
+/** A step's name says what it does; its position is numbered by whoever shows the steps. Unique within a plan. */
+export function stepName(action: RepairAction): string {
   const subject = 'cluster' in action ? action.cluster : action.branch;
   const via = 'registrar' in action ? ` ${action.registrar}` : '';
-  return `${index + 1}. ${action.type}${via} ${subject}`;
+  const provider = 'provider' in action ? ` (${action.provider})` : '';
+  return `${action.type}${via} ${subject}${provider}`;
 }
 
 async function registerAll(ports: FleetPorts, deps: RepairKindDeps, name: string): Promise<StepOutputs> {
@@ -45,7 +50,29 @@ async function registerAll(ports: FleetPorts, deps: RepairKindDeps, name: string
   return out;
 }
 
-async function runAction(action: RepairAction, deps: RepairKindDeps): Promise<StepOutputs> {
+/**
+ * Runs the create steps still missing for a row whose cluster is gone. The cluster is claimed in the journal before
+ * the provider creates it, so a resume after a crash in the middle of that create replaces the half-made cluster
+ * (it is this operation's) instead of taking it as running.
+ */
+async function recreate(ports: FleetPorts, deps: RepairKindDeps, name: string, ctx: StepContext): Promise<StepOutputs> {
+  const row = await requireRow(deps.db, name);
+  const live = await findLive(ports, row);
+  const provider = ports.providers[row.provider];
+  let created = false;
+  if (!live) {
+    await ctx.note({ claimed: true });
+    await provider.create(row);
+    created = true;
+  } else if (ctx.journaled.claimed === true && (live.status === 'stopped' || live.status === 'degraded')) {
+    await provider.delete(row.name);
+    await provider.create(row);
+    created = true;
+  }
+  return { created, ...(await registerAll(ports, deps, name)) };
+}
+
+async function runAction(action: RepairAction, deps: RepairKindDeps, ctx: StepContext): Promise<StepOutputs> {
   const ports = await deps.ports();
   switch (action.type) {
     case 'create_branch': {
@@ -57,10 +84,8 @@ async function runAction(action: RepairAction, deps: RepairKindDeps): Promise<St
       const archived = await ports.git.archiveBranch(action.branch, (deps.clock ?? systemClock).now());
       return { archivedAs: archived?.archivedAs ?? null };
     }
-    case 'recreate_cluster': {
-      const created = await ensureClusterRunning(ports, await requireRow(deps.db, action.cluster));
-      return { ...created, ...(await registerAll(ports, deps, action.cluster)) };
-    }
+    case 'recreate_cluster':
+      return recreate(ports, deps, action.cluster, ctx);
     case 'replace_cluster': {
       const row = await requireRow(deps.db, action.cluster);
       await ports.providers[row.provider].delete(row.name);
@@ -128,7 +153,17 @@ export function repairKind(deps: RepairKindDeps): OperationKind {
     kind: DRIFT_REPAIR,
     steps(params) {
       const { actions } = params as unknown as RepairParams;
-      return actions.map((action, i): StepDefinition => ({ name: stepName(i, action), run: () => runAction(action, deps) }));
+      const { planId } = params as unknown as RepairParams;
+      const repairs = actions.map((action): StepDefinition => {
+        const name = stepName(action);
+        return { name, run: (ctx) => checkpointed(deps.checkpoint, name, () => runAction(action, deps, ctx)) };
+      });
+      // The plan is marked applied by the operation itself, so a repair finished by `ops resume` after a crash
+      // does not leave its plan "applying" for ever.
+      return [...repairs, { name: `mark plan ${planId} applied`, run: async (ctx) => {
+        await markPlanApplied(deps.db, planId, ctx.operationId);
+        return {};
+      } }];
     },
   };
 }

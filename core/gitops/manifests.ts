@@ -23,7 +23,8 @@ export function renderWhoamiManifests(cluster: ClusterRecord, opts: ManifestOpti
   const selector = { 'app.kubernetes.io/name': 'whoami' };
   const meta = { name: 'whoami', namespace, labels };
   const docs: [string, unknown][] = [
-    ['namespace.yaml', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } }],
+    // kubectl apply -f deploy/ reads the files in name order: the namespace must come before what lives in it.
+    ['00-namespace.yaml', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } }],
     [
       'deployment.yaml',
       {

@@ -7,6 +7,9 @@ export const CSV_COLUMNS = [
   'env', 'provider', 'node_port', 'pf_port', 'register_portainer', 'haproxy_route', 'http_port', 'https_port', 'cluster_subnet',
 ] as const;
 
+/** Kindler's management cluster: in its CSV, never an environment. */
+const MANAGEMENT_ROW = 'devops';
+
 export interface CsvRowIssue {
   line: number;
   name: string;
@@ -78,9 +81,10 @@ function differsFrom(existing: ClusterRecord, spec: ClusterSpec): boolean {
 }
 
 /**
- * migrate_csv_to_db.sh's semantics: devops is skipped, rows already in the inventory are skipped
- * (so a re-run imports nothing twice), and each row is one atomic insert, so a bad row fails alone
- * with its reason and never leaves half a cluster behind.
+ * migrate_csv_to_db.sh's semantics: devops is skipped and, as in its report ("总计: 1 / 成功: 1 /
+ * 跳过: 1 (devops)"), not counted in `total`, which counts the environments; rows already in the
+ * inventory are skipped (so a re-run imports nothing twice); each row is one atomic insert, so a bad
+ * row fails alone with its reason and never leaves half a cluster behind.
  */
 export async function importCsv(
   text: string,
@@ -88,7 +92,9 @@ export async function importCsv(
   find: (name: string) => Promise<ClusterRecord | null>,
 ): Promise<CsvImportReport> {
   const rows = csvDataRows(text);
-  const report: CsvImportReport = { total: rows.length, imported: 0, skipped: 0, failed: 0, errors: [], skippedRows: [] };
+  const report: CsvImportReport = {
+    total: rows.filter(({ fields }) => fields[0] !== MANAGEMENT_ROW).length, imported: 0, skipped: 0, failed: 0, errors: [], skippedRows: [],
+  };
   const seen = new Map<string, number>();
   const fail = (line: number, name: string, reason: string): void => {
     report.failed += 1;
@@ -96,7 +102,7 @@ export async function importCsv(
   };
   for (const { line, fields } of rows) {
     const name = fields[0] ?? '';
-    if (name === 'devops') {
+    if (name === MANAGEMENT_ROW) {
       report.skipped += 1;
       report.skippedRows.push({ line, name, reason: 'devops is the management cluster, not an environment' });
       continue;
@@ -132,9 +138,13 @@ export async function importCsv(
   return report;
 }
 
+/**
+ * Kindler's own format exactly: the header on the first line and one row per environment. No comment
+ * line: Kindler's readers skip only the first line (awk 'NR>1'), so a comment would push the header
+ * down and be read as an environment called "env".
+ */
 export function exportCsv(clusters: readonly ClusterRecord[]): string {
   const lines = [
-    '# environments exported by fleetdeck from the inventory (the source of truth); do not edit by hand',
     CSV_COLUMNS.join(','),
     ...clusters.map((c) => [c.name, c.provider, c.nodePort, c.pfPort, c.registerPortainer, c.haproxyRoute,
       c.httpPort, c.httpsPort, c.subnet ?? ''].join(',')),

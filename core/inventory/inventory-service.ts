@@ -30,17 +30,17 @@ export class InventoryService {
     return cluster;
   }
 
+  /** Validation runs inside the audited action, so invalid input is recorded too (result `invalid`). */
   async add(spec: ClusterSpec): Promise<ClusterRecord> {
-    const valid = validateClusterSpec(spec);
-    const cluster = await audited(this.deps, 'cluster.add', valid.name, () => this.insert(valid),
+    const cluster = await audited(this.deps, 'cluster.add', spec.name || null, () => this.insert(validateClusterSpec(spec)),
       (added) => ({ provider: added.provider, subnet: added.subnet, ports: [added.pfPort, added.httpPort, added.httpsPort] }));
     await this.deps.relay.publish({ topic: 'inventory', type: 'cluster.added', target: cluster.name });
     return cluster;
   }
 
   async remove(name: string): Promise<ClusterRecord> {
-    validateClusterName(name);
-    const removed = await audited(this.deps, 'cluster.remove', name, async () => {
+    const removed = await audited(this.deps, 'cluster.remove', name || null, async () => {
+      validateClusterName(name);
       const row = await deleteCluster(this.deps.db, name);
       if (!row) throw new NotFoundError('cluster', name, 'List the inventory with `fleetdeck clusters ls`.');
       return row;

@@ -1,11 +1,26 @@
-import type { Queryable } from '../db/database.js';
+import type { DatabaseKind, Queryable } from '../db/database.js';
 import type { ClusterRow } from './cluster-rows.js';
-import { CLUSTER_COLUMNS, toClusterRecord } from './cluster-rows.js';
+import { CLUSTER_COLUMNS, isoText, toClusterRecord } from './cluster-rows.js';
 import type { ClusterRecord } from './types.js';
 
-export async function listClusters(db: Queryable): Promise<ClusterRecord[]> {
-  const result = await db.query<ClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters ORDER BY name`);
-  return result.rows.map(toClusterRecord);
+/**
+ * The whole inventory, ordered by name. PGlite decodes each value of a result in JavaScript, so for the
+ * embedded database (and a process forwarding to its owner) the database builds one JSON document already
+ * in ClusterRecord's shape: at 10,000 clusters, one value to decode instead of 110,000 (0.35 s against
+ * 0.65-1.1 s measured) and one string to forward. A PostgreSQL server builds that JSON slower (0.2-0.3 s)
+ * than `pg` decodes the rows (0.1-0.15 s), so there the plain rows are read.
+ */
+export async function listClusters(db: Queryable & { readonly kind?: DatabaseKind }): Promise<ClusterRecord[]> {
+  if (db.kind === 'postgres') {
+    const result = await db.query<ClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters ORDER BY name`);
+    return result.rows.map(toClusterRecord);
+  }
+  const result = await db.query<{ clusters: string }>(`SELECT coalesce(json_agg(json_build_object(
+      'name', name, 'provider', provider, 'subnet', subnet::text, 'nodePort', node_port, 'pfPort', pf_port,
+      'httpPort', http_port, 'httpsPort', https_port, 'registerPortainer', register_portainer, 'haproxyRoute', haproxy_route,
+      'createdAt', ${isoText('created_at')}, 'updatedAt', ${isoText('updated_at')}) ORDER BY name), '[]')::text AS clusters
+    FROM clusters`);
+  return JSON.parse(result.rows[0]?.clusters ?? '[]') as ClusterRecord[];
 }
 
 export async function getCluster(db: Queryable, name: string): Promise<ClusterRecord | null> {

@@ -30,6 +30,7 @@ export function validateClusterName(name: string): string {
 }
 
 export function validateProvider(value: string): Provider {
+  if (!value) throw new ValidationError('a provider is required', 'Use --provider k3d or --provider kind.', 'provider');
   if ((PROVIDERS as readonly string[]).includes(value)) return value as Provider;
   throw new ValidationError(`provider "${value}" is not supported`, 'Use --provider k3d or --provider kind.', 'provider');
 }

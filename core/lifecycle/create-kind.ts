@@ -1,6 +1,8 @@
 /**
  * `env.create` in the seeds' order: validate → allocate and insert the row (the source of truth first) → Git branch
- * → cluster → Portainer → ArgoCD → HAProxy route. Every step checks before it acts and has an undo.
+ * → cluster → Portainer → ArgoCD → HAProxy route. Every step checks before it acts. `validate` refuses a name whose
+ * branch or cluster exists without a row, and a step that is about to create something journals a claim on it
+ * first: undo compensates only what this operation claimed or created, never what existed before it.
  */
 import type { Database, Queryable } from '../db/database.js';
 import type { EventRelay } from '../db/notifications.js';
@@ -9,12 +11,14 @@ import { explainAddFailure } from '../inventory/add-errors.js';
 import type { AllocationRanges } from '../inventory/allocation.js';
 import { insertCluster } from '../inventory/allocation.js';
 import { getCluster } from '../inventory/queries.js';
-import type { ClusterSpec } from '../inventory/types.js';
+import type { ClusterRecord, ClusterSpec } from '../inventory/types.js';
 import { validateClusterSpec } from '../inventory/validation.js';
-import type { OperationKind, StepDefinition } from '../operations/types.js';
-import { ensureClusterRunning, ensureRegistered, requireRow, unregister } from './env-effects.js';
-import type { FleetPortsSource } from './ports.js';
+import type { OperationKind, StepContext, StepDefinition, StepOutputs } from '../operations/types.js';
+import type { RegistrarKind } from '../registrars/types.js';
+import { ensureRegistered, requireRow, unregister } from './env-effects.js';
+import { findLive, type FleetPorts, type FleetPortsSource } from './ports.js';
 import { checkpointed, type StepCheckpoint } from './steps-hook.js';
+import { findPreexisting, refuseTakeover } from './takeover.js';
 
 export const ENV_CREATE = 'env.create';
 
@@ -41,6 +45,46 @@ function alreadyExists(name: string): ConflictError {
     `See it with \`fleetdeck clusters show ${name}\`; \`fleetdeck drift\` shows whether its parts are all there.`, { name });
 }
 
+/** Something of the name showed up between `validate` and the step that would create it: someone else's. */
+function appearedMeanwhile(what: string, name: string, operationId: number): ConflictError {
+  return new ConflictError(`${what} named "${name}" appeared while environment ${name} was being created; refusing to take it over`,
+    `Find out who made it. \`fleetdeck ops undo ${operationId}\` rolls back what this create did and leaves that ${what.replace(/^an? /, '')} alone.`,
+    { name, operation: operationId });
+}
+
+/** Whether undo may remove the thing a step made: claimed before acting, or reported created (older journals). */
+const owns = (outputs: StepOutputs, created: boolean): boolean => outputs.claimed === true || created;
+
+/**
+ * Claims what the step is about to create: on its first attempt (or any attempt before the claim was journaled)
+ * the thing must be absent; once claimed, the thing is this operation's whether or not it exists yet.
+ */
+async function claim(ctx: StepContext, exists: boolean, refuse: () => ConflictError): Promise<void> {
+  if (ctx.journaled.claimed === true) return;
+  if (exists) throw refuse();
+  await ctx.note({ claimed: true });
+}
+
+/**
+ * Creates the cluster unless its provider lists it. A cluster this operation claimed but that never came up (the
+ * process was killed while the provider ran) is replaced.
+ */
+async function ensureOwnClusterRunning(ports: FleetPorts, row: ClusterRecord, ctx: StepContext): Promise<StepOutputs> {
+  const live = await findLive(ports, row);
+  await claim(ctx, live !== null, () => appearedMeanwhile(`a ${row.provider} cluster`, row.name, ctx.operationId));
+  if (live && (live.status === 'running' || live.status === 'unknown')) return { created: false };
+  const provider = ports.providers[row.provider];
+  if (live) await provider.delete(row.name);
+  await provider.create(row);
+  return { created: true, ...(live ? { replaced: live.status } : {}) };
+}
+
+/** Registers the cluster; a registration that was there before is updated and kept (not claimed). */
+async function ensureOwnRegistration(ports: FleetPorts, kind: RegistrarKind, row: ClusterRecord, ctx: StepContext): Promise<StepOutputs> {
+  if (ctx.journaled.claimed !== true && !(await ports.registrars[kind].list()).some((r) => r.name === row.name)) await ctx.note({ claimed: true });
+  return ensureRegistered(ports, kind, row);
+}
+
 export function envCreateKind(deps: LifecycleKindDeps): OperationKind {
   const { db } = deps;
   return {
@@ -48,17 +92,21 @@ export function envCreateKind(deps: LifecycleKindDeps): OperationKind {
     steps(params) {
       const spec = (params as unknown as EnvCreateParams).spec;
       const name = spec.name;
-      const step = (stepName: string, run: StepDefinition['run'], undo?: StepDefinition['undo']): StepDefinition => ({
+      const step = (stepName: string, run: StepDefinition['run'], undo: NonNullable<StepDefinition['undo']>): StepDefinition => ({
         name: stepName,
         run: (ctx) => checkpointed(deps.checkpoint, stepName, () => run(ctx)),
-        ...(undo ? { undo } : {}),
+        undo,
       });
       return [
         step('validate', async (ctx) => {
           validateClusterSpec(spec);
-          if ((await getCluster(db, name)) && (await originOf(db, name)) !== ctx.operationId) throw alreadyExists(name);
+          if (await getCluster(db, name)) {
+            if ((await originOf(db, name)) !== ctx.operationId) throw alreadyExists(name);
+            return {};
+          }
+          refuseTakeover(name, spec.provider, await findPreexisting(await deps.ports(), name, spec.provider));
           return {};
-        }),
+        }, async () => undefined),
         step('inventory', async (ctx) => {
           if (await getCluster(db, name)) {
             if ((await originOf(db, name)) === ctx.operationId) return { cluster: name, reused: true };
@@ -81,19 +129,21 @@ export function envCreateKind(deps: LifecycleKindDeps): OperationKind {
             [name, ctx.operationId]);
           if (removed.rowCount > 0) await deps.relay.publish({ topic: 'inventory', type: 'cluster.removed', target: name });
         }),
-        step('git-branch', async () => {
-          const result = await (await deps.ports()).git.ensureBranch(await requireRow(db, name));
+        step('git-branch', async (ctx) => {
+          const { git } = await deps.ports();
+          if (ctx.journaled.claimed !== true) await claim(ctx, (await git.listBranches()).has(name), () => appearedMeanwhile('a Git branch', name, ctx.operationId));
+          const result = await git.ensureBranch(await requireRow(db, name));
           return { sha: result.sha, action: result.action };
-        }, async () => {
-          await (await deps.ports()).git.deleteBranch(name);
+        }, async (_ctx, outputs) => {
+          if (owns(outputs, outputs.action === 'created')) await (await deps.ports()).git.deleteBranch(name);
         }),
-        step('cluster', async () => ensureClusterRunning(await deps.ports(), await requireRow(db, name)), async () => {
-          await (await deps.ports()).providers[spec.provider].delete(name);
+        step('cluster', async (ctx) => ensureOwnClusterRunning(await deps.ports(), await requireRow(db, name), ctx), async (_ctx, outputs) => {
+          if (owns(outputs, outputs.created === true)) await (await deps.ports()).providers[spec.provider].delete(name);
         }),
         ...(['portainer', 'argocd', 'haproxy'] as const).map((kind) => step(kind,
-          async () => ensureRegistered(await deps.ports(), kind, await requireRow(db, name)),
-          async () => {
-            await unregister(await deps.ports(), kind, name);
+          async (ctx) => ensureOwnRegistration(await deps.ports(), kind, await requireRow(db, name), ctx),
+          async (_ctx, outputs) => {
+            if (owns(outputs, outputs.action === 'created')) await unregister(await deps.ports(), kind, name);
           })),
       ];
     },

@@ -6,7 +6,8 @@ import type { Queryable } from '../db/database.js';
 import { NotFoundError } from '../errors.js';
 import { getCluster } from '../inventory/queries.js';
 import type { ClusterRecord } from '../inventory/types.js';
-import type { EnsureAction, RegistrarKind } from '../registrars/types.js';
+import { accessFromKubeconfig } from '../registrars/kubeconfig-credentials.js';
+import type { EnsureAction, RegistrarKind, RegistrationContext } from '../registrars/types.js';
 import { apiServerFor, findLive, type FleetPorts } from './ports.js';
 
 export async function requireRow(db: Queryable, name: string): Promise<ClusterRecord> {
@@ -26,8 +27,24 @@ export async function ensureClusterRunning(ports: FleetPorts, row: ClusterRecord
 export async function ensureRegistered(ports: FleetPorts, kind: RegistrarKind, row: ClusterRecord): Promise<{ action: EnsureAction }> {
   const registrar = ports.registrars[kind];
   if (kind !== 'argocd') return { action: (await registrar.ensure(row)).action };
-  const server = await apiServerFor(ports, row);
-  return { action: (await registrar.ensure(row, server === undefined ? {} : { server })).action };
+  return { action: (await registrar.ensure(row, await argoCdAccessFor(ports, row))).action };
+}
+
+/**
+ * Where and how ArgoCD (in devops) reaches the cluster: the URL its containers reach when the provider knows one,
+ * else the resolver's or the provider's; the credentials of the cluster's context in the kubeconfig the provider
+ * reports. They go into the cluster Secret only, never into a step's output.
+ */
+export async function argoCdAccessFor(ports: FleetPorts, row: ClusterRecord): Promise<RegistrationContext> {
+  const provider = ports.providers[row.provider];
+  const live = await findLive(ports, row);
+  if (!live) {
+    const server = await apiServerFor(ports, row);
+    return server === undefined ? {} : { server };
+  }
+  const access = accessFromKubeconfig(await provider.kubeconfig(row.name), provider.contextName(row.name));
+  const server = provider.networkServerUrl?.(row.name) ?? (await ports.kubeServerFor?.(row)) ?? live.serverUrl ?? access.server;
+  return server === undefined ? {} : { server, credentials: access.credentials };
 }
 
 export async function unregister(ports: FleetPorts, kind: RegistrarKind, name: string): Promise<{ removed: boolean }> {

@@ -11,6 +11,8 @@ import type { OperationRunner } from '../operations/operation-runner.js';
 import type { OperationRecord } from '../operations/types.js';
 import { ENV_CREATE, envCreateKind, type EnvCreateParams, type LifecycleKindDeps } from './create-kind.js';
 import { ENV_DELETE, envDeleteKind, type EnvDeleteParams } from './delete-kind.js';
+import type { FleetPortsSource } from './ports.js';
+import { findPreexisting, refuseTakeover } from './takeover.js';
 
 /** Everything of a cluster spec except its name and provider. */
 export type CreateEnvOptions = Omit<ClusterSpec, 'name' | 'provider'>;
@@ -19,6 +21,8 @@ export interface LifecycleServiceDeps {
   db: Database;
   readonly: boolean;
   runner: OperationRunner;
+  /** The outside systems, to refuse a create over a branch or cluster that exists without a row. */
+  ports: FleetPortsSource;
 }
 
 /** Registers `env.create` and `env.delete` on a runner; every process that may resume them must do this. */
@@ -38,6 +42,7 @@ export class LifecycleService {
       throw new ConflictError(`cluster "${spec.name}" already exists`,
         `See it with \`fleetdeck clusters show ${spec.name}\`, or choose another name.`, { name: spec.name });
     }
+    refuseTakeover(spec.name, spec.provider, await findPreexisting(await this.deps.ports(), spec.name, spec.provider));
     const params: EnvCreateParams = { spec };
     return this.deps.runner.start(ENV_CREATE, spec.name, { ...params });
   }

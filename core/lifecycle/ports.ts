@@ -28,7 +28,8 @@ export async function findLive(ports: FleetPorts, cluster: Pick<ClusterRecord, '
 
 /**
  * Where ArgoCD reaches the cluster: the injected resolver, else the provider's server URL, else the server of the
- * provider's kubeconfig (kind lists names only). Only the URL is read from the kubeconfig; its credentials stay put.
+ * provider's kubeconfig (when the list does not say, e.g. a stopped cluster). Only the URL is read from the
+ * kubeconfig; its credentials stay put.
  */
 export async function apiServerFor(ports: FleetPorts, cluster: ClusterRecord): Promise<string | undefined> {
   const given = await ports.kubeServerFor?.(cluster);

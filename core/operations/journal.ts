@@ -61,13 +61,19 @@ export async function listOperations(db: Queryable, limit = 50): Promise<Operati
 export async function setStep(db: Queryable, id: number, position: number, change: { status: StepStatus; outputs?: StepOutputs; error?: string | null }): Promise<void> {
   await db.query(
     `UPDATE operation_steps SET status = $3,
-       outputs = COALESCE($4::jsonb, outputs),
+       outputs = CASE WHEN $4::jsonb IS NULL THEN outputs ELSE outputs || $4::jsonb END,
        error = $5,
        attempts = attempts + CASE WHEN $3 IN ('started', 'compensating') THEN 1 ELSE 0 END,
        started_at = CASE WHEN $3 IN ('started', 'compensating') THEN now() ELSE started_at END,
        finished_at = CASE WHEN $3 IN ('started', 'compensating') THEN NULL ELSE now() END
      WHERE operation_id = $1 AND position = $2`,
     [id, position, change.status, change.outputs ? JSON.stringify(change.outputs) : null, change.error ?? null]);
+}
+
+/** Merges outputs into a running step's record without changing its status. */
+export async function noteStep(db: Queryable, id: number, position: number, outputs: StepOutputs): Promise<void> {
+  await db.query('UPDATE operation_steps SET outputs = outputs || $3::jsonb WHERE operation_id = $1 AND position = $2',
+    [id, position, JSON.stringify(outputs)]);
 }
 
 export async function setOperation(db: Queryable, id: number, change: { status: OperationStatus; error?: string | null; hint?: string | null }): Promise<void> {

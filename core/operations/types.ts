@@ -40,6 +40,15 @@ export interface StepContext {
   params: Record<string, unknown>;
   /** Outputs of the steps that succeeded before this one, by step name. */
   outputs: Record<string, StepOutputs>;
+  /** 1 the first time this step runs; more when a resume runs it again after a failure or a crash. */
+  attempt: number;
+  /** What earlier attempts of this step noted (see `note`); empty on a first attempt. */
+  journaled: StepOutputs;
+  /**
+   * Journals outputs of the running step at once, before its effect: e.g. that it is about to create something, so
+   * an undo after a crash or a failure knows the thing is this operation's. Kept when the step later succeeds.
+   */
+  note(outputs: StepOutputs): Promise<void>;
   /** Records a warning on the operation without failing it. */
   warn(message: string): void;
 }

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import type { ClusterRecord } from '../inventory/types.js';
 import { NotFoundError, FleetError } from '../errors.js';
 import { parseK3dClusterList } from './k3d-list.js';
@@ -5,12 +6,60 @@ import { runTool, type ToolOptions } from './run-tool.js';
 import { contextNameFor, type ClusterProvider, type CreateClusterOptions, type LiveCluster } from './types.js';
 
 export interface K3dProviderOptions extends ToolOptions {
-  /** Docker network every k3d cluster joins (seed 001: `k3d-shared`); null to let k3d create one per cluster. */
+  /**
+   * The Docker network devops, HAProxy and Portainer share (seed 001: `k3d-shared`). A cluster without a subnet of
+   * its own joins it; null leaves such a cluster on k3d's default network `k3d-NAME`.
+   */
   network?: string | null;
+  /**
+   * ArgoCD in devops reaches the clusters over Docker networking (devops attached to their networks, as Kindler's
+   * bootstrap arranges): register them at `https://k3d-NAME-serverlb:6443` instead of the kubeconfig's host port.
+   */
+  registerInNetwork?: boolean;
+}
+
+/** The API server host ports k3d clusters get: above the inventory's default range and Linux's ephemeral ports. */
+export const K3D_API_PORTS = { min: 61000, max: 65535 } as const;
+
+/** Where a name's API port search starts: the same name always starts at the same port. */
+export function k3dApiPortStart(name: string): number {
+  let hash = 0x811c9dc5;
+  for (const ch of name) hash = Math.imul(hash ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return K3D_API_PORTS.min + (hash % (K3D_API_PORTS.max - K3D_API_PORTS.min + 1));
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The host port for `--api-port`: the name's start port, or the next free one after it. A cluster re-created under
+ * the same name therefore usually gets its old port back, and kubeconfigs pointing at it keep working.
+ */
+export async function k3dApiPort(name: string): Promise<number> {
+  const start = k3dApiPortStart(name);
+  const span = K3D_API_PORTS.max - K3D_API_PORTS.min + 1;
+  for (let i = 0; i < 64; i++) {
+    const port = K3D_API_PORTS.min + ((start - K3D_API_PORTS.min + i) % span);
+    if (await portFree(port)) return port;
+  }
+  return start;
+}
+
+/**
+ * The Docker network a cluster is created on. A cluster with a subnet gets its own network `k3d-NAME`, which k3d
+ * creates with that subnet (k3d ignores --subnet when joining a network that exists, as the shared one does).
+ */
+export function k3dNetworkFor(cluster: Pick<ClusterRecord, 'name' | 'subnet'>, shared: string | null): string | null {
+  return cluster.subnet ? `k3d-${cluster.name}` : shared;
 }
 
 /** k3d argv for creating a cluster from its inventory record; exported so the sandbox and docs show the same. */
-export function k3dCreateArgs(cluster: ClusterRecord, network: string | null, opts: CreateClusterOptions = {}): string[] {
+export function k3dCreateArgs(cluster: ClusterRecord, shared: string | null, opts: CreateClusterOptions = {}): string[] {
   const args = ['cluster', 'create', cluster.name];
   if (opts.apiPort !== undefined) args.push('--api-port', String(opts.apiPort));
   args.push(
@@ -18,8 +67,9 @@ export function k3dCreateArgs(cluster: ClusterRecord, network: string | null, op
     '-p', `${cluster.httpsPort}:443@loadbalancer`,
     '-p', `${cluster.pfPort}:${cluster.nodePort}@loadbalancer`,
   );
-  if (cluster.subnet) args.push('--subnet', cluster.subnet);
+  const network = k3dNetworkFor(cluster, shared);
   if (network) args.push('--network', network);
+  if (cluster.subnet) args.push('--subnet', cluster.subnet);
   if (opts.image) args.push('--image', opts.image);
   args.push('--wait', '--timeout', `${opts.waitSeconds ?? 60}s`);
   return args;
@@ -37,7 +87,8 @@ export class K3dProvider implements ClusterProvider {
     if (cluster.provider !== 'k3d') {
       throw new FleetError('VALIDATION', `cluster "${cluster.name}" is a ${cluster.provider} cluster, not k3d`, 'Create it with the provider named in its inventory row.');
     }
-    await runTool('k3d', k3dCreateArgs(cluster, this.network, opts), this.opts);
+    const apiPort = opts.apiPort ?? (await k3dApiPort(cluster.name));
+    await runTool('k3d', k3dCreateArgs(cluster, this.network, { ...opts, apiPort }), this.opts);
   }
 
   async delete(name: string): Promise<void> {
@@ -63,5 +114,9 @@ export class K3dProvider implements ClusterProvider {
 
   contextName(name: string): string {
     return contextNameFor('k3d', name);
+  }
+
+  networkServerUrl(name: string): string | undefined {
+    return this.opts.registerInNetwork === true ? `https://k3d-${name}-serverlb:6443` : undefined;
   }
 }

@@ -4,10 +4,14 @@ import { join } from 'node:path';
 import type { ClusterRecord } from '../inventory/types.js';
 import { FleetError, NotFoundError } from '../errors.js';
 import { renderKindConfig } from './kind-config.js';
+import { KIND_NODES_ARGS, parseKindNodes } from './kind-list.js';
 import { runTool, type ToolOptions } from './run-tool.js';
 import { contextNameFor, type ClusterProvider, type CreateClusterOptions, type LiveCluster } from './types.js';
 
-export type KindProviderOptions = ToolOptions;
+export interface KindProviderOptions extends ToolOptions {
+  /** The Docker CLI kind's nodes run under (`docker`, or `podman` with its Docker-compatible CLI); default `docker`. */
+  dockerBinary?: string;
+}
 
 export class KindProvider implements ClusterProvider {
   readonly provider = 'kind' as const;
@@ -35,14 +39,23 @@ export class KindProvider implements ClusterProvider {
     await runTool('kind', ['delete', 'cluster', '--name', name], this.opts);
   }
 
-  /** `kind get clusters` prints one name a line (and "No kind clusters found." on stderr when empty). */
+  /**
+   * Every kind cluster with its state, published ports and API server URL, from one `docker ps` over the node
+   * containers (`kind get clusters` lists the same containers, but by name only).
+   */
   async list(): Promise<LiveCluster[]> {
-    const { stdout } = await runTool('kind', ['get', 'clusters'], this.opts);
-    return stdout
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line !== '' && !line.startsWith('No kind clusters found'))
-      .map((name) => ({ name, provider: 'kind' as const, status: 'unknown' as const, serverUrl: null, ports: [], subnet: null, network: null }));
+    const docker = { ...this.opts, binary: this.opts.dockerBinary ?? 'docker' };
+    let stdout: string;
+    try {
+      ({ stdout } = await runTool('docker', KIND_NODES_ARGS, docker));
+    } catch (error) {
+      if (error instanceof FleetError && error.code === 'UNAVAILABLE') {
+        throw new FleetError('UNAVAILABLE', `${error.message}; kind runs its nodes as Docker containers, so they cannot be listed`,
+          'Install Docker (or set the kind provider\'s Docker CLI) and make sure it is on PATH, or run fleetdeck with --sandbox.', error.details);
+      }
+      throw error;
+    }
+    return parseKindNodes(stdout);
   }
 
   async kubeconfig(name: string): Promise<string> {

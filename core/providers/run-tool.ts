@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { childProcessEnv } from '../child-env.js';
 import { FleetError } from '../errors.js';
 import { redactSecrets } from './redact.js';
 
@@ -29,8 +30,7 @@ const INSTALL_HINTS: Record<string, string> = {
 export async function runTool(tool: string, args: readonly string[], opts: ToolOptions = {}): Promise<ToolResult> {
   const binary = opts.binary ?? tool;
   const result = await execa(binary, args, {
-    env: opts.env ?? {},
-    extendEnv: true,
+    ...childProcessEnv(opts.env),
     reject: false,
     stdin: 'ignore',
     timeout: opts.timeoutMs ?? 600_000,

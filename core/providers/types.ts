@@ -50,6 +50,11 @@ export interface ClusterProvider {
   kubeconfig(name: string): Promise<string>;
   /** The kube context name the tool gives the cluster: `k3d-NAME`, `kind-NAME`. */
   contextName(name: string): string;
+  /**
+   * The API server URL as containers on the fleet's Docker networks reach it (where ArgoCD runs, in devops), when
+   * the provider knows one; otherwise ArgoCD is given the kubeconfig's URL.
+   */
+  networkServerUrl?(name: string): string | undefined;
 }
 
 /** One adapter per provider, as the composition root wires them. */

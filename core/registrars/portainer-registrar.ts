@@ -1,6 +1,7 @@
 /**
  * Registers clusters as Portainer Edge environments over Portainer's HTTP API:
- * `GET /api/endpoints`, `POST /api/endpoints` (form, EndpointCreationType=4), `DELETE /api/endpoints/:id`.
+ * `GET /api/endpoints`, `POST /api/endpoints` (form, EndpointCreationType=4), `PUT /api/endpoints/:id` (JSON, to move an
+ * environment's PublicURL to the cluster's http port), `DELETE /api/endpoints/:id`.
  * Auth is an access token (`X-API-Key`) or a JWT from `POST /api/auth`.
  */
 import type { ClusterRecord } from '../inventory/types.js';
@@ -20,6 +21,8 @@ export interface PortainerRegistrarOptions {
   password?: string;
   /** The Portainer URL Edge agents connect back to; default `url`. */
   edgeServerUrl?: string;
+  /** The host at which clusters publish their http port; an environment's PublicURL is http://HOST:<http port>. Default 127.0.0.1. */
+  publicAddress?: string;
   groupId?: number;
   timeoutMs?: number;
 }
@@ -30,6 +33,7 @@ interface PortainerEndpoint {
   Type: number;
   Status?: number;
   GroupId?: number;
+  PublicURL?: string;
 }
 
 export class PortainerRegistrar implements Registrar {
@@ -52,11 +56,19 @@ export class PortainerRegistrar implements Registrar {
       await this.deleteEndpoint(existing.Id);
       return { action: 'removed', registration: null };
     }
-    if (existing) return { action: 'unchanged', registration: toRegistration(existing) };
+    const publicUrl = `http://${this.opts.publicAddress ?? '127.0.0.1'}:${cluster.httpPort}`;
+    if (existing && existing.PublicURL === publicUrl) return { action: 'unchanged', registration: toRegistration(existing) };
+    if (existing) {
+      // PUT keeps the environment (and its Edge key, so the agent stays connected); only the address changes.
+      const updated = (await this.request('PUT', `/api/endpoints/${existing.Id}`, `updating environment ${cluster.name}`,
+        JSON.stringify({ PublicURL: publicUrl }))) as PortainerEndpoint;
+      return { action: 'updated', registration: toRegistration(updated) };
+    }
     const form = new FormData();
     form.set('Name', cluster.name);
     form.set('EndpointCreationType', EDGE_AGENT_CREATION_TYPE);
     form.set('URL', this.opts.edgeServerUrl ?? this.base);
+    form.set('PublicURL', publicUrl);
     form.set('GroupID', String(this.opts.groupId ?? 1));
     const created = (await this.request('POST', '/api/endpoints', `creating Edge environment ${cluster.name}`, form)) as PortainerEndpoint;
     return { action: 'created', registration: toRegistration(created) };
@@ -86,8 +98,8 @@ export class PortainerRegistrar implements Registrar {
     }
   }
 
-  private async request(method: string, path: string, action: string, body?: FormData, retried = false): Promise<unknown> {
-    const headers = await this.authHeaders(action);
+  private async request(method: string, path: string, action: string, body?: FormData | string, retried = false): Promise<unknown> {
+    const headers: Record<string, string> = { ...(await this.authHeaders(action)), ...(typeof body === 'string' ? { 'content-type': 'application/json' } : {}) };
     let response: Response;
     try {
       response = await fetch(`${this.base}${path}`, { method, headers, body: body ?? null, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 15_000) });
@@ -163,6 +175,6 @@ function toRegistration(endpoint: PortainerEndpoint): Registration {
     name: endpoint.Name,
     target: `endpoint/${endpoint.Id}`,
     managed: true,
-    details: { id: endpoint.Id, type: endpoint.Type, status: endpoint.Status ?? null, groupId: endpoint.GroupId ?? null },
+    details: { id: endpoint.Id, type: endpoint.Type, status: endpoint.Status ?? null, groupId: endpoint.GroupId ?? null, publicUrl: endpoint.PublicURL ?? null },
   };
 }

@@ -1,6 +1,7 @@
 import { errorMessage } from '../../core/errors.js';
 import { watchDrift } from '../../core/drift/drift-watcher.js';
 import { drServiceFor } from '../../core/dr/dr-service.js';
+import { drSecretsFor } from '../sandbox/dr/secrets.js';
 import type { Engine } from '../../core/engine.js';
 import type { DataplaneOptions, InstallScheduler } from '../../core/dataplane/index.js';
 import { dataplaneFor } from '../../core/dataplane/index.js';
@@ -11,7 +12,10 @@ import { SingletonLoop } from '../../core/dataplane/lease.js';
 import { syncStorageConfigs } from '../../core/dataplane/storage-sync.js';
 import type { StorageSyncReport } from '../../core/dataplane/storage-sync.js';
 import type { KubeConnection } from '../../core/kube/connection.js';
-import type { KubeGateway, WatchHandle } from '../../core/kube/types.js';
+import type { KubeGateway } from '../../core/kube/types.js';
+import { keepWatching } from '../../core/dataplane/rewatch.js';
+import type { KeptWatch } from '../../core/dataplane/rewatch.js';
+import type { EngineAppsControllerOptions } from '../../core/apps/engine-apps.js';
 import { resolveManagement } from './management.js';
 
 export { managementFromEnv, resolveManagement } from './management.js';
@@ -29,6 +33,10 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
   clusterSyncMs?: number;
   storageSyncMs?: number;
+  /** Backoff between attempts to re-open the cluster watch (default 0.5 s doubling to 30 s). */
+  watchBackoffMs?: { min: number; max: number };
+  /** The apps controller (seed 003 change flows) on the management cluster; null turns it off. */
+  apps?: EngineAppsControllerOptions | null;
   log?: (line: string) => void;
 }
 
@@ -36,6 +44,8 @@ export interface Daemon {
   scheduler: InstallScheduler;
   /** The management cluster cluster sync reads, or null when cluster sync is off. */
   management: KubeGateway | null;
+  /** The Primus-SaFE Cluster watch (null when cluster sync is off). */
+  clusterWatch: KeptWatch | null;
   syncClustersNow(): void;
   syncStorageNow(): void;
   stop(): Promise<void>;
@@ -90,18 +100,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   await scheduler.start();
   clusterLoop?.start();
   storageLoop.start();
-  let watch: WatchHandle | null = null;
-  if (managementGateway) {
-    // Watch events make a new Primus-SaFE cluster appear at once; the periodic pass covers missed events.
-    watch = await managementGateway.watch(PRIMUS_CLUSTER.apiVersion, PRIMUS_CLUSTER.kind, { timeoutMs: 10_000 }, () => clusterLoop?.kick())
-      .catch((e: unknown) => {
-        log(`cluster watch unavailable: ${errorMessage(e)}`);
-        return null;
-      });
-  }
+  // Watch events make a new Primus-SaFE cluster appear at once; a closed watch is opened again (with backoff), and
+  // the periodic pass covers events missed in between.
+  const watch: KeptWatch | null = managementGateway
+    ? keepWatching(() => managementGateway.watch(PRIMUS_CLUSTER.apiVersion, PRIMUS_CLUSTER.kind, { timeoutMs: 10_000 }, () => clusterLoop?.kick()), {
+        ...(options.watchBackoffMs ? { minBackoffMs: options.watchBackoffMs.min, maxBackoffMs: options.watchBackoffMs.max } : {}),
+        onReopened: () => clusterLoop?.kick(),
+        log: (line) => log(`cluster ${line}`),
+      })
+    : null;
   // Drift is rescanned on inventory and operation events and every 60 s; DR executions whose process died resume.
   const drift = watchDrift({ events: engine.events, drift: engine.drift }, { onError: (e) => log(`drift scan failed: ${errorMessage(e)}`) });
-  const dr = drServiceFor(engine);
+  const dr = drServiceFor(engine, { secrets: drSecretsFor(engine) });
   const resumeDr = async (): Promise<void> => {
     for (const id of await dr.orphaned()) {
       log(`resuming DR execution ${id}`);
@@ -110,12 +120,21 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   };
   const drTimer = setInterval(() => void resumeDr().catch(() => undefined), 15_000);
   drTimer.unref();
+  // Apps: edited group ConfigMaps reach the agents, changed plugins roll their groups (one process leads).
+  const apps = options.apps === null ? null : await import('../../core/apps/engine-apps.js')
+    .then((m) => m.startEngineAppsController(engine, { log, ...options.apps }))
+    .catch((e: unknown) => {
+      log(`apps controller off: ${errorMessage(e)}`);
+      return null;
+    });
   return {
     scheduler,
     management: managementGateway,
+    clusterWatch: watch,
     syncClustersNow: () => clusterLoop?.kick(),
     syncStorageNow: () => storageLoop.kick(),
     async stop() {
+      await apps?.stop();
       clearInterval(drTimer);
       drift.stop();
       watch?.stop();

@@ -7,13 +7,16 @@ import { seedWorld } from './world/seed.js';
 
 /** An engine over the sandbox world: same services and code paths, sandbox adapters; seeded on first use. */
 export async function openSandboxEngine(config: FleetConfig): Promise<{ engine: Engine; fleet: SandboxFleet }> {
-  let fleet: SandboxFleet | null = null;
-  const engine = await createEngine(config, {
-    fleet: async () => {
-      fleet = await openSandboxFleet(config.dataDir);
-      return fleet;
-    },
-  });
+  // The world's API servers start while the embedded database opens (the slower of the two), not after it.
+  const opening = openSandboxFleet(config.dataDir);
+  opening.catch(() => undefined);
+  let engine: Engine;
+  try {
+    engine = await createEngine(config, { fleet: () => opening });
+  } catch (error) {
+    await opening.then((fleet) => fleet.close(), () => undefined);
+    throw error;
+  }
   try {
     const opened = (await engine.fleet()) as SandboxFleet;
     await seedWorld(engine, opened);

@@ -1,6 +1,7 @@
 /**
  * A loopback HTTP server that behaves like Portainer 2.x for what fleetdeck uses: `POST /api/auth`,
- * `GET /api/endpoints`, `POST /api/endpoints` (multipart or urlencoded form), `DELETE /api/endpoints/:id`.
+ * `GET /api/endpoints`, `POST /api/endpoints` (multipart or urlencoded form), `PUT /api/endpoints/:id` (JSON),
+ * `DELETE /api/endpoints/:id`.
  * Auth by `X-API-Key` or a JWT from /api/auth. Reusable by the sandbox world and other tests.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -13,6 +14,7 @@ export interface FakePortainerEndpoint {
   Name: string;
   Type: number;
   URL: string;
+  PublicURL: string;
   GroupId: number;
   Status: number;
   EdgeKey: string;
@@ -43,7 +45,7 @@ export interface PortainerServer {
 export async function startPortainerServer(opts: PortainerServerOptions = {}): Promise<PortainerServer> {
   const endpoints = new Map<number, FakePortainerEndpoint>();
   // Portainer starts with its local Docker environment; it is not an Edge environment.
-  endpoints.set(1, { Id: 1, Name: 'local', Type: 1, URL: 'unix:///var/run/docker.sock', GroupId: 1, Status: 1, EdgeKey: '', EdgeID: '', TagIds: [] });
+  endpoints.set(1, { Id: 1, Name: 'local', Type: 1, URL: 'unix:///var/run/docker.sock', PublicURL: '', GroupId: 1, Status: 1, EdgeKey: '', EdgeID: '', TagIds: [] });
   if (opts.stateFile && existsSync(opts.stateFile)) {
     endpoints.clear();
     for (const endpoint of JSON.parse(readFileSync(opts.stateFile, 'utf8')) as FakePortainerEndpoint[]) endpoints.set(endpoint.Id, endpoint);
@@ -111,6 +113,7 @@ export async function startPortainerServer(opts: PortainerServerOptions = {}): P
         Name: name,
         Type: creationType === 4 ? 4 : creationType,
         URL: String(form.get('URL') ?? ''),
+        PublicURL: String(form.get('PublicURL') ?? ''),
         GroupId: Number(form.get('GroupID') ?? 1),
         Status: 1,
         EdgeKey: Buffer.from(`${baseUrl}|${baseUrl.replace(/:\d+$/, '')}:8000|fingerprint|${id}`).toString('base64'),
@@ -121,7 +124,18 @@ export async function startPortainerServer(opts: PortainerServerOptions = {}): P
       persist();
       return send(res, 200, endpoint);
     }
-    const del = /^\/api\/endpoints\/(\d+)$/.exec(path);
+    const one = /^\/api\/endpoints\/(\d+)$/.exec(path);
+    if (req.method === 'PUT' && one) {
+      const endpoint = endpoints.get(Number(one[1]));
+      if (!endpoint) return send(res, 404, { message: 'Unable to find an environment with the specified identifier inside the database', details: 'Object not found inside the database' });
+      const update = JSON.parse(body.toString() || '{}') as { PublicURL?: unknown; Name?: unknown; GroupID?: unknown };
+      if (typeof update.PublicURL === 'string') endpoint.PublicURL = update.PublicURL;
+      if (typeof update.Name === 'string' && update.Name !== '') endpoint.Name = update.Name;
+      if (typeof update.GroupID === 'number') endpoint.GroupId = update.GroupID;
+      persist();
+      return send(res, 200, endpoint);
+    }
+    const del = one;
     if (req.method === 'DELETE' && del) {
       const id = Number(del[1]);
       if (!endpoints.delete(id)) return send(res, 404, { message: 'Unable to find an environment with the specified identifier inside the database', details: 'Object not found inside the database' });

@@ -1,14 +1,18 @@
 import type { Engine } from '../../core/engine.js';
 import { MANAGEMENT_CLUSTER } from '../../core/fleet.js';
 import type { DataplaneService } from '../../core/dataplane/deploy-service.js';
+import type { DrService } from '../../core/dr/dr-service.js';
 import type { AppsSource } from '../../views/panels/apps-source.js';
+import type { DrSource } from '../../views/panels/dr-source.js';
 import type { CockpitSource, InstallsSource } from '../../views/source.js';
 
 /** The dataplane modules are loaded on first use of the Installs panel, not at cockpit start. */
 function lazyInstalls(engine: Engine): InstallsSource {
   let service: Promise<DataplaneService> | null = null;
   const get = (): Promise<DataplaneService> => {
-    service ??= import('../../core/dataplane/dataplane.js').then(({ dataplaneFor }) => dataplaneFor(engine).service);
+    // The same adapters as serve/daemon (in the sandbox: its helm and its key).
+    service ??= Promise.all([import('../../core/dataplane/dataplane.js'), import('../daemon/dataplane-options.js')])
+      .then(([{ dataplaneFor }, { dataplaneOptionsFor }]) => dataplaneFor(engine, dataplaneOptionsFor(engine)).service);
     return service;
   };
   return {
@@ -16,6 +20,7 @@ function lazyInstalls(engine: Engine): InstallsSource {
     show: async (cluster) => (await get()).show(cluster),
     trigger: async (cluster) => (await get()).trigger(cluster),
     retry: async (cluster) => (await get()).retry(cluster),
+    concurrency: engine.config.dataplane.concurrency,
   };
 }
 
@@ -41,6 +46,30 @@ function lazyApps(engine: Engine): AppsSource {
   };
 }
 
+/** The DR modules (executor, actions, templates) load on first use of the DR panel. */
+function lazyDr(engine: Engine): DrSource {
+  let service: Promise<DrService> | null = null;
+  const get = (): Promise<DrService> => {
+    service ??= (async () => {
+      const [{ drServiceFor }, { drSecretsFor }] = await Promise.all([
+        import('../../core/dr/dr-service.js'), import('../sandbox/dr/secrets.js'),
+      ]);
+      return drServiceFor(engine, { secrets: drSecretsFor(engine) });
+    })();
+    return service;
+  };
+  return {
+    listPlans: async () => (await get()).listPlans(),
+    listExecutions: async (limit) => (await get()).listExecutions(limit),
+    status: async (id) => (await get()).status(id),
+    dryRun: async (plan, overrides) => (await get()).dryRun(plan, overrides),
+    startExecute: async (plan, overrides) => (await get()).startExecute(plan, overrides),
+    startRevert: async (execution) => (await get()).startRevert(execution),
+    run: async (id) => (await get()).run(id),
+    cancel: async (id) => (await get()).cancel(id),
+  };
+}
+
 /** The cockpit sees the engine only through this narrow adapter. */
 export function engineSource(engine: Engine): CockpitSource {
   return {
@@ -56,10 +85,11 @@ export function engineSource(engine: Engine): CockpitSource {
       await engine.inventory.remove(name);
     },
     apps: lazyApps(engine),
+    dr: lazyDr(engine),
     drift: {
       scan: () => engine.drift.scan(),
       lastReport: () => engine.drift.lastReport(),
-      plan: (only) => engine.drift.plan({ only }),
+      plan: (only, options) => engine.drift.plan({ only, ...(options?.destructive ? { destructive: options.destructive } : {}) }),
       apply: async (planId) => (await engine.drift.apply(planId)).operation,
     },
     lifecycle: {

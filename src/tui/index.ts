@@ -1,48 +1,76 @@
-import { watchDrift } from '../../core/drift/drift-watcher.js';
 import type { Engine } from '../../core/engine.js';
-import { engineSource } from './engine-source.js';
-import { renderSnapshot } from './snapshot.js';
+import { MANAGEMENT_CLUSTER } from '../../core/fleet.js';
+import type { CockpitSource, CockpitStatus } from '../../views/source.js';
 import { loadTerminalUi } from './load-terminal-ui.js';
+import { openingSource } from './opening-source.js';
+import { splashFrame } from './splash.js';
+import { enterFullscreen } from './terminal.js';
 
 type InteractiveModule = typeof import('./interactive.js');
 let interactive: Promise<InteractiveModule> | null = null;
 
-/** Loading Ink takes a while; start it early (e.g. while the engine opens) and share the promise. */
+/** Loading Ink takes a while; start it as early as possible and share the promise. */
 export function preloadCockpit(): Promise<InteractiveModule> {
   // Interactivity is decided from isTTY; Ink must not decide it again from CI (see load-terminal-ui.ts).
   interactive ??= loadTerminalUi(() => import('./interactive.js'));
   return interactive;
 }
 
-// The CLI imports this module only for the cockpit, before it opens the engine: overlap the two.
+// The CLI imports this module only for the cockpit: start loading Ink at once.
 if (process.stdout.isTTY && process.stdin.isTTY) void preloadCockpit().catch(() => undefined);
 
 export interface CockpitOptions {
-  engine: Engine;
+  /** Opens the engine; in a terminal it is called only after the first frame is drawn. */
+  openEngine: () => Promise<Engine>;
+  /** What the first frame's status line shows while the database opens. */
+  status: CockpitStatus;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
 }
 
 /**
- * `fleetdeck` with no command. In a terminal: the full-screen cockpit until the user quits. Otherwise
- * (piped, redirected, cron): a plain snapshot of the inventory. Returns the process exit code.
+ * `fleetdeck` with no command. In a terminal: the full-screen cockpit until the user quits; its first
+ * frame (panel bar, status line "opening database…") is drawn before the database is opened, then the
+ * data fills in. Otherwise (piped, redirected, cron): a plain snapshot of the inventory. Returns the exit code.
  */
 export async function runCockpit(options: CockpitOptions): Promise<number> {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
-  const source = engineSource(options.engine);
   if (!stdout.isTTY || !stdin.isTTY) {
-    stdout.write(await renderSnapshot(source));
+    const [{ engineSource }, { renderSnapshot }] = await Promise.all([import('./engine-source.js'), import('./snapshot.js')]);
+    stdout.write(await renderSnapshot(engineSource(await options.openEngine())));
     return 0;
   }
-  const { runInteractive } = await preloadCockpit();
-  // Drift stays current while the cockpit is open: a scan now, after inventory/operation events, and every 60 s.
-  const watcher = watchDrift({ events: options.engine.events, drift: options.engine.drift });
+  const opening = openingSource({ managementCluster: MANAGEMENT_CLUSTER, ...options.status });
+  // The first frame goes up at once, before Ink loads; Ink's own first frame then replaces it.
+  const terminal = enterFullscreen(stdout, stdin);
+  const color = process.env.NO_COLOR === undefined || process.env.NO_COLOR === '';
+  stdout.write(splashFrame(opening.status, { rows: stdout.rows || 24, columns: stdout.columns || 80 }, color));
+  let ui: InteractiveModule;
   try {
-    return await runInteractive({ source, stdin, stdout, stderr, env: process.env });
+    ui = await preloadCockpit();
+  } catch (error) {
+    terminal.restore();
+    throw error;
+  }
+  let stopWatcher: () => void = () => undefined;
+  let installs: Promise<{ stop(): Promise<void> } | null> = Promise.resolve(null);
+  const whenDrawn = async (): Promise<CockpitSource> => {
+    const engine = await options.openEngine();
+    const [{ engineSource }, { watchDrift }] = await Promise.all([import('./engine-source.js'), import('../../core/drift/drift-watcher.js')]);
+    // Drift stays current while the cockpit is open: a scan now, after inventory/operation events, and every 60 s.
+    const watcher = watchDrift({ events: engine.events, drift: engine.drift });
+    stopWatcher = () => watcher.stop();
+    // `d` installs without a daemon: the install scheduler runs here too (not when read-only); quitting hands its tasks back.
+    installs = import('../daemon/dataplane-options.js').then((m) => m.startInstallWorker(engine)).catch(() => null);
+    return engineSource(engine);
+  };
+  try {
+    return await ui.runInteractive({ source: opening, whenDrawn, terminal, stdin, stdout, stderr, env: process.env });
   } finally {
-    watcher.stop();
+    stopWatcher();
+    await (await installs)?.stop().catch(() => undefined);
   }
 }

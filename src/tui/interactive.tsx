@@ -7,18 +7,27 @@ import { CleanupRegistry, armHardExit } from './cleanup.js';
 import { enterFullscreen } from './terminal.js';
 
 export interface InteractiveOptions {
+  /** What the first frame shows; replaced by `ready`'s source once that resolves. */
   source: CockpitSource;
+  /**
+   * Called once the first frame is on screen; resolves with the real source (the database is open).
+   * If it rejects, the cockpit closes, restores the terminal and `runInteractive` rejects with that error.
+   */
+  whenDrawn?: () => Promise<CockpitSource>;
+  /** The full screen already entered (with a first frame drawn before Ink loaded); else entered here. */
+  terminal?: { restore(): void };
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
 }
 
+const CLEAR_SCREEN = '\x1b[H\x1b[2J';
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 
 /** Runs the cockpit full screen until the user quits, a signal arrives or something crashes; returns the exit code. */
-export function runInteractive({ source, stdin, stdout, stderr, env }: InteractiveOptions): Promise<number> {
-  return new Promise<number>((resolve) => {
+export function runInteractive({ source, whenDrawn, terminal: entered, stdin, stdout, stderr, env }: InteractiveOptions): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
     const cleanup = new CleanupRegistry();
     let finished = false;
     const finish = (code: number, error?: unknown) => {
@@ -33,9 +42,18 @@ export function runInteractive({ source, stdin, stdout, stderr, env }: Interacti
       armHardExit(code);
       resolve(code);
     };
+    /** The cockpit could not start (e.g. the database did not open): the caller reports it like any command error. */
+    const abandon = (error: unknown) => {
+      if (finished) return;
+      finished = true;
+      cleanup.run();
+      reject(error instanceof Error ? error : new Error(String(error)));
+    };
 
-    const terminal = enterFullscreen(stdout, stdin);
+    const terminal = entered ?? enterFullscreen(stdout, stdin);
     cleanup.add(() => terminal.restore());
+    // Ink draws from the top of a clear screen, over the first frame drawn before it loaded.
+    if (entered) stdout.write(CLEAR_SCREEN);
 
     for (const [signal, code] of Object.entries(SIGNAL_EXIT_CODES)) {
       const handler = () => finish(code);
@@ -54,8 +72,9 @@ export function runInteractive({ source, stdin, stdout, stderr, env }: Interacti
 
     const size = { rows: stdout.rows || 24, columns: stdout.columns || 80 };
     const store = createCockpitStore(source.status, frameLayout(size).tableRows);
+    const theme = themeFromEnv(env);
     try {
-      const instance = render(<Cockpit store={store} source={source} theme={themeFromEnv(env)} />, {
+      const instance = render(<Cockpit store={store} source={source} theme={theme} />, {
         stdout, stdin, stderr,
         exitOnCtrlC: false, // ctrl-c is a key in views/keys.ts, so quitting always goes through cleanup.
         patchConsole: true,
@@ -64,6 +83,17 @@ export function runInteractive({ source, stdin, stdout, stderr, env }: Interacti
       });
       cleanup.add(() => instance.unmount());
       instance.waitUntilExit().then(() => finish(0), (error: unknown) => finish(1, error));
+      if (whenDrawn) {
+        // The first frame is written; opening the database (seconds of synchronous WASM work) may start now.
+        setImmediate(() => {
+          if (finished) return;
+          whenDrawn().then((ready) => {
+            if (finished) return;
+            store.getState().setStatus(ready.status);
+            instance.rerender(<Cockpit store={store} source={ready} theme={theme} />);
+          }, abandon);
+        });
+      }
     } catch (error) {
       finish(1, error);
     }

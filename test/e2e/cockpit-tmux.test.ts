@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, fleetdeck } from '../support/cli.js';
@@ -132,4 +134,34 @@ describe('the cockpit in a real terminal', () => {
       await pane.stop();
     }
   }, 180_000);
+
+  it('draws its frame before the database answers, says it is opening, and on failure restores the screen and reports it', async () => {
+    // A "server" that accepts connections and never answers: the database stays "opening" until pg gives up (10 s).
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const pane = new TmuxPane();
+    try {
+      await pane.start();
+      await pane.type(`env -u CI node ${BIN} --database-url postgres://ana:hunter2@127.0.0.1:${port}/fleet; echo "EXIT=$?"`);
+      const before = await pane.waitFor((screen) => screen.includes('EXIT=$?'), 'the typed command');
+      await pane.keys('Enter');
+      const opening = await pane.waitFor((s) => s.includes('[1 Clusters]') && s.includes('(opening database…)'), 'the frame while opening');
+      expect(lineOf(opening, /opening database/)).toContain(`db postgres://ana:***@127.0.0.1:${port}/fleet (opening database…)`);
+      expect(opening).toContain('loading the inventory…');
+      expect(opening).not.toContain('hunter2');
+      const after = await pane.waitFor(exited, 'the cockpit to give up', 40_000);
+      expect(after.startsWith(before)).toBe(true);
+      // The pane is 120 columns wide: long lines wrap.
+      const printed = after.slice(before.length).trim().split('\n').filter((line) => line !== '$').join('');
+      expect(printed).toMatch(new RegExp(`^error: cannot use the database postgres://ana:\\*\\*\\*@127\\.0\\.0\\.1:${port}/fleet: `
+        + `no answer from 127\\.0\\.0\\.1:${port} within 10 s\\s*hint: Check that the server is up and reachable\\..*EXIT=1$`));
+      expect(printed).not.toMatch(/hunter2|bug in fleetdeck|PROVIDER|Clusters/);
+    } finally {
+      await pane.stop();
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  }, 120_000);
 });

@@ -1,9 +1,13 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../core/config.js';
+import type { Engine } from '../../core/engine.js';
 import { startDrHooksServer } from '../../src/sandbox/dr/hooks-server.js';
 import type { HooksServer } from '../../src/sandbox/dr/hooks-server.js';
+import { openSandboxEngine } from '../../src/sandbox/open-sandbox.js';
 import { fleetdeck } from '../support/cli.js';
 
 interface ActionJson {
@@ -17,6 +21,9 @@ interface ExecutionJson {
   id: string;
   phase: string;
   actions: ActionJson[];
+  status: { phase: string; stageStatuses: { name: string; workflowExecutions: { workflowRef: { name: string }; phase: string; actionStatuses: { name: string; phase: string; retryCount: number }[] }[] }[] };
+  reverts: { id: string; phase: string; automatic: boolean }[];
+  revert?: ExecutionJson;
 }
 
 const short = (a: ActionJson): string => `${a.action}:${a.phase}`;
@@ -24,12 +31,15 @@ const short = (a: ActionJson): string => `${a.action}:${a.phase}`;
 /** The sample DR plans the sandbox ships, executed and reverted through the CLI. */
 describe('DR plans in the sandbox world', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'fleetdeck-dr-'));
+  let engine: Engine;
   let hooks: HooksServer;
   let params: string[];
   let switchoverParams: string[];
   const run = (...args: string[]) => fleetdeck(['--data-dir', dataDir, '--sandbox', ...args]);
 
   beforeAll(async () => {
+    // This process hosts the sandbox's API servers (kubectl needs a host); the CLI runs below use them.
+    ({ engine } = await openSandboxEngine(resolveConfig({ dataDir, sandbox: true }, { HOME: dataDir })));
     hooks = await startDrHooksServer({ port: 0 });
     params = ['--param', `notifyURL=${hooks.url}/hooks/dr`];
     switchoverParams = [...params, '--param', `verifyURL=${hooks.url}/dr/verify-promotion`];
@@ -37,7 +47,10 @@ describe('DR plans in the sandbox world', () => {
     expect(listed.exitCode, listed.stderr).toBe(0);
   }, 240_000);
 
-  afterAll(async () => hooks?.close());
+  afterAll(async () => {
+    await hooks?.close();
+    await engine?.close();
+  });
 
   it('a dry run prints every rendered action without running any', async () => {
     const dry = await run('dr', 'plan', 'failover-web', ...params);
@@ -59,23 +72,69 @@ describe('DR plans in the sandbox world', () => {
     expect(byName('notify-start').outputs).toHaveProperty('httpResponse');
     const status = JSON.parse((await run('dr', 'status', execution.id, '--json')).stdout) as ExecutionJson;
     expect(status.phase).toBe('Succeeded');
+    // BCS's DRPlanExecution.status shape: stageStatuses → workflowExecutions → actionStatuses.
+    expect(status.status.phase).toBe('Succeeded');
+    const [workflow] = status.status.stageStatuses[0]!.workflowExecutions;
+    expect(workflow!.workflowRef.name).toBe('failover-web');
+    expect(workflow!.actionStatuses.map((a) => `${a.name}:${a.phase}:${a.retryCount}`)).toEqual(expect.arrayContaining(['notify-start:Succeeded:0', 'run-sync-job:Succeeded:0']));
   }, 120_000);
 
-  it('a plan that fails half way exits 1, and its revert undoes the succeeded actions in reverse order', async () => {
+  it('a plan that fails half way exits 1 and rolls back on its own; a second revert is refused', async () => {
     const failed = await run('dr', 'execute', 'switchover-db', ...switchoverParams, '--json');
     expect(failed.exitCode).toBe(1);
     const execution = JSON.parse(failed.stdout) as ExecutionJson;
     expect(execution.phase).toBe('Failed');
-    const succeeded = execution.actions.filter((a) => a.phase === 'Succeeded').map((a) => a.action);
-    expect(succeeded.length).toBeGreaterThan(0);
-    const reverted = await run('dr', 'revert', execution.id, '--json');
-    expect(reverted.exitCode, reverted.stderr).toBe(0);
-    const revert = JSON.parse(reverted.stdout) as ExecutionJson;
-    expect(revert.phase).toBe('Succeeded');
-    const after = JSON.parse((await run('dr', 'status', execution.id, '--json')).stdout) as ExecutionJson;
-    const rolledBack = after.actions.filter((a) => a.phase === 'RolledBack').map((a) => a.action);
-    expect(rolledBack.length).toBeGreaterThan(0);
-    expect(rolledBack.every((name) => succeeded.includes(name))).toBe(true);
+    expect(execution.actions.map(short)).toEqual(['announce:RolledBack', 'maintenance-page:RolledBack', 'localize-db-endpoint:RolledBack', 'verify-promotion:Failed', 'switch-traffic:Skipped']);
+    // The Revert rollbackOnFailure started: last succeeded action first, the announcement's explicit rollback last.
+    expect(execution.reverts).toEqual([{ id: execution.revert!.id, phase: 'Succeeded', automatic: true }]);
+    expect(execution.revert!.actions.map(short)).toEqual(['localize-db-endpoint:Succeeded', 'maintenance-page:Succeeded', 'announce:Succeeded']);
+    expect(hooks.hits.get('POST /hooks/dr/cancelled')).toBe(1);
+    const again = await run('dr', 'revert', execution.id);
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toContain(`already reverted by ${execution.revert!.id}`);
+    expect(hooks.hits.get('POST /hooks/dr/cancelled')).toBe(1);
+    const text = await run('dr', 'status', execution.id);
+    expect(text.stdout).toContain(`reverted by ${execution.revert!.id} (automatic rollback): Succeeded`);
+  }, 120_000);
+
+  it('lists and runs plans that live as DRPlan custom resources in devops, including one applied with kubectl', async () => {
+    const listed = JSON.parse((await run('dr', 'ls', '--json')).stdout) as { plans: { name: string; source: string }[] };
+    expect(listed.plans.map((p) => `${p.name}@${p.source}`).sort()).toEqual(['failover-web@stored', 'regional-drill@cluster/devops', 'switchover-db@stored']);
+    const file = join(dataDir, 'kubectl-plan.yaml');
+    writeFileSync(file, `apiVersion: dr.bkbcs.tencent.com/v1alpha1
+kind: DRWorkflow
+metadata: {name: ping-hooks, namespace: default}
+spec:
+  actions:
+    - name: ping
+      type: HTTP
+      http: {url: "${hooks.url}/hooks/dr/kubectl", method: POST}
+---
+apiVersion: dr.bkbcs.tencent.com/v1alpha1
+kind: DRPlan
+metadata: {name: kubectl-drill, namespace: default}
+spec:
+  description: applied with kubectl
+  stages:
+    - name: only
+      workflows:
+        - workflowRef: {name: ping-hooks}
+`);
+    const applied = await execa('kubectl', ['--kubeconfig', join(dataDir, 'sandbox', 'kubeconfig'), '--context', 'k3d-devops', 'apply', '-f', file], { reject: false });
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    const text = await run('dr', 'ls');
+    expect(text.stdout).toMatch(/kubectl-drill\s+default\s+cluster\/devops\s+1\s+-\s+applied with kubectl/);
+    const executed = await run('dr', 'execute', 'kubectl-drill', '--json');
+    expect(executed.exitCode, executed.stderr).toBe(0);
+    expect(hooks.hits.get('POST /hooks/dr/kubectl')).toBe(1);
+    // The sandbox's sample custom-resource plan: one workflow used twice (a run per region), then a Job.
+    const drill = await run('dr', 'execute', 'regional-drill', ...params, '--json');
+    expect(drill.exitCode, drill.stderr).toBe(0);
+    const view = JSON.parse(drill.stdout) as ExecutionJson;
+    expect(view.status.stageStatuses.map((s) => [s.name, s.workflowExecutions.map((w) => `${w.workflowRef.name}:${w.phase}`)])).toEqual([
+      ['announce', ['announce-region:Succeeded', 'announce-region:Succeeded']], ['check', ['check-dr-site:Succeeded']],
+    ]);
+    expect(['east', 'west'].map((r) => hooks.hits.get(`POST /hooks/dr/drill/${r}`))).toEqual([1, 1]);
   }, 120_000);
 
   it('exports the plan as an Argo Workflow', async () => {
@@ -83,5 +142,9 @@ describe('DR plans in the sandbox world', () => {
     expect(argo.exitCode, argo.stderr).toBe(0);
     expect(argo.stdout).toContain('kind: Workflow');
     expect(argo.stdout).toContain('dag:');
+    expect(argo.stdout).toContain('{{workflow.parameters.notifyURL}}/start');
+    const revert = await run('dr', 'export-argo', 'failover-web', '--operation', 'Revert', '--json');
+    expect(revert.exitCode, revert.stderr).toBe(0);
+    expect((JSON.parse(revert.stdout) as { metadata: { generateName: string } }).metadata.generateName).toBe('failover-web-revert-');
   });
 });

@@ -20,10 +20,16 @@ describe('the cockpit on the sandbox world, in a real terminal', () => {
     await pane.start();
     await pane.type(`env -u CI node ${BIN} --sandbox --data-dir ${dataDir}; echo "EXIT=$?"`);
     await pane.keys('Enter');
-    const screen = await pane.waitFor((s) => SANDBOX_ENVIRONMENTS.every((e) => new RegExp(`\\b${e.name}\\b`).test(s)),
-      'the six sandbox environments', 150_000);
+    // A row is "<cursor><mark> NAME  PROVIDER  …": anchoring at the row start and naming the provider column keeps
+    // `dev` from being found inside `dev-k3d`.
+    const rowOf = (e: { name: string; provider: string }): RegExp => new RegExp(`^[> ][* ] ${e.name} +${e.provider} `, 'm');
+    const screen = await pane.waitFor((s) => SANDBOX_ENVIRONMENTS.every((e) => rowOf(e).test(s)), 'the six sandbox environments', 150_000);
+    for (const environment of SANDBOX_ENVIRONMENTS) expect(screen).toMatch(rowOf(environment));
+    const rows = screen.split('\n').filter((line) => /^[> ][* ] \S+ +(k3d|kind) /.test(line));
+    expect(rows.map((line) => line.slice(3).split(/ +/)[0]).sort()).toEqual(SANDBOX_ENVIRONMENTS.map((e) => e.name).sort());
     expect(screen).toContain('SANDBOX');
-    expect(screen).toMatch(/management cluster devops/);
+    // The seventh cluster, devops, is the management cluster: not an environment row, named in the status line.
+    expect(screen).toMatch(/management cluster devops │/);
     await pane.keys('q');
     await pane.waitFor((s) => /^EXIT=0$/m.test(s), 'a clean exit');
   }, 200_000);

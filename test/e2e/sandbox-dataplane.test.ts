@@ -78,7 +78,7 @@ describe('the dataplane installer in the sandbox world', () => {
     expect(dev.task?.stages.map((s) => s.name)).toEqual([...EXTERNAL_STAGES]);
     // StageInit is skipped for external storage; the synced storage Secret is already what the apps need.
     expect(dev.task?.stages.map((s) => s.status)).toEqual(['skipped', 'completed', 'skipped', 'completed', 'completed']);
-    expect(dev.task?.stages[2]?.detail).toMatch(/already up to date/);
+    expect(dev.task?.stages[2]?.detail).toMatch(/present with every key it needs \(\d+ keys\); left as it is/);
     expect(prod.dataplaneStatus).toBe('deployed');
     expect(prod.task?.stages.map((s) => s.name)).toEqual([...LENS_MANAGED_STAGES]);
     expect(prod.task?.stages.every((s) => s.status === 'completed')).toBe(true);

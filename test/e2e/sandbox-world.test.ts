@@ -8,6 +8,7 @@ import type { Engine } from '../../core/engine.js';
 import { openSandboxEngine } from '../../src/sandbox/open-sandbox.js';
 import type { SandboxFleet } from '../../src/sandbox/world/sandbox-fleet.js';
 import { SANDBOX_ENVIRONMENTS, SEEDED_DRIFT } from '../../src/sandbox/world/seed.js';
+import { readWorld } from '../../src/sandbox/world/world-file.js';
 import { fleetdeck } from '../support/cli.js';
 
 describe('the sandbox world', () => {
@@ -46,10 +47,24 @@ describe('the sandbox world', () => {
     expect(readFileSync(kubeconfig, 'utf8')).toContain('kind-uat');
   });
 
-  it('is shared with another fleetdeck process, which uses the running world instead of a second copy', async () => {
-    const result = await fleetdeck(['--data-dir', dataDir, '--sandbox', 'clusters', 'ls', '--json']);
-    expect(result.exitCode).toBe(0);
-    expect((JSON.parse(result.stdout) as unknown[]).length).toBe(6);
-    expect(fleet.host.isHost).toBe(true);
-  });
+  it("is shared with another fleetdeck process: its writes land in this process's clusters, and it starts no copy", async () => {
+    const before = readWorld(fleet.layout)!;
+    const result = await fleetdeck(['--data-dir', dataDir, '--sandbox', 'env', 'create', 'qa', '--provider', 'kind', '--json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('in use');
+    // The other process registered qa with ArgoCD: the Secret is in the devops store this process serves.
+    const devops = fleet.host.cluster('devops')!;
+    const secret = devops.objects.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'argocd', name: 'cluster-qa' });
+    expect(secret?.metadata.labels?.['argocd.argoproj.io/secret-type']).toBe('cluster');
+    // The cluster it created is served from here, on the port world.json records; the ports already there kept
+    // their servers, so the other process never bound one of its own.
+    const after = readWorld(fleet.layout)!;
+    const qa = after.clusters.find((c) => c.name === 'qa')!;
+    expect(fleet.host.cluster('qa')?.port).toBe(qa.port);
+    expect(after.management.port).toBe(before.management.port);
+    expect(devops.port).toBe(before.management.port);
+    for (const c of before.clusters) expect(fleet.host.cluster(c.name)?.port).toBe(c.port);
+    const listed = await fleetdeck(['--data-dir', dataDir, '--sandbox', 'clusters', 'ls', '--json']);
+    expect((JSON.parse(listed.stdout) as { name: string }[]).map((c) => c.name)).toContain('qa');
+  }, 120_000);
 });

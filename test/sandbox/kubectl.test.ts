@@ -1,10 +1,12 @@
 /** Fidelity: the real kubectl, with a generated kubeconfig, against a sandbox cluster. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderWhoamiManifests } from '../../core/gitops/manifests.js';
 import { kubeconfigFor, startSandboxCluster, type SandboxCluster } from '../../src/sandbox/kube-api/index.js';
+import { record } from '../core/providers/records.js';
 
 let cluster: SandboxCluster;
 let dir: string;
@@ -21,10 +23,14 @@ afterAll(async () => {
 });
 
 function kubectl(...args: string[]): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
+  return kubectlWith(join(dir, 'kubeconfig'), ...args);
+}
+
+function kubectlWith(kubeconfig: string, ...args: string[]): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
   return execa('kubectl', args, {
     reject: false,
     timeout: 60_000,
-    env: { KUBECONFIG: join(dir, 'kubeconfig'), HOME: dir },
+    env: { KUBECONFIG: kubeconfig, HOME: dir },
     extendEnv: false,
   }).then((r) => ({ exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr }));
 }
@@ -232,5 +238,123 @@ spec: {size: 3}
     const r = await kubectl('delete', 'namespace', 'shop', '--timeout=30s');
     expect(r.stdout).toContain('namespace "shop" deleted');
     expect((await kubectl('get', 'pods', '-A', '-o', 'name')).stdout.trim()).toBe('');
+  });
+});
+
+describe('kubectl against a sandbox cluster: the rest of what a fleet uses', () => {
+  it("applies a cluster branch's deploy/ directory: Deployment, Service and Ingress", async () => {
+    const branch = join(dir, 'branch');
+    const deploy = join(branch, 'deploy');
+    await mkdir(deploy, { recursive: true });
+    for (const [path, text] of renderWhoamiManifests(record('dev', 'kind'), { domain: 'sandbox.local' })) await writeFile(join(branch, path), text);
+    const applied = await kubectl('apply', '-f', deploy);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toContain('deployment.apps/whoami created');
+    expect(applied.stdout).toContain('service/whoami created');
+    expect(applied.stdout).toContain('ingress.networking.k8s.io/whoami created');
+    expect((await kubectl('wait', '--for=condition=available', 'deployment/whoami', '-n', 'whoami', '--timeout=30s')).exitCode).toBe(0);
+    const ingresses = await kubectl('get', 'ingress', '-n', 'whoami');
+    expect(ingresses.stdout).toMatch(/NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE/);
+    expect(ingresses.stdout).toMatch(/whoami\s+\S+\s+dev\.sandbox\.local\s/);
+    const again = await kubectl('apply', '-f', deploy);
+    expect(again.stdout).toContain('ingress.networking.k8s.io/whoami unchanged');
+  });
+
+  it('serves ingress classes, one Ready node, and a default ServiceAccount in every namespace', async () => {
+    const ingressClass = await file('ingressclass.yaml', 'apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: traefik}\nspec: {controller: traefik.io/ingress-controller}\n');
+    expect((await kubectl('apply', '-f', ingressClass)).stdout).toContain('ingressclass.networking.k8s.io/traefik created');
+    expect((await kubectl('get', 'ingressclass')).stdout).toMatch(/traefik\s+traefik\.io\/ingress-controller/);
+    const nodes = await kubectl('get', 'nodes');
+    expect(nodes.stdout).toMatch(/NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION/);
+    expect(nodes.stdout.trim().split('\n')).toHaveLength(2);
+    expect(nodes.stdout).toMatch(/kubectl-control-plane\s+Ready\s+control-plane/);
+    expect((await kubectl('wait', '--for=condition=Ready', 'node/kubectl-control-plane', '--timeout=5s')).exitCode).toBe(0);
+    const pod = JSON.parse((await kubectl('get', 'pods', '-n', 'whoami', '-o', 'json')).stdout) as { items: { spec: { nodeName: string } }[] };
+    expect(pod.items[0]?.spec.nodeName).toBe('kubectl-control-plane');
+    expect((await kubectl('get', 'serviceaccount', 'default', '-n', 'whoami', '-o', 'name')).stdout).toBe('serviceaccount/default');
+  });
+
+  it('binds a PersistentVolumeClaim to a volume made for it, and deletes the volume with the claim', async () => {
+    const claim = await file('pvc.yaml', `
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data, namespace: whoami}
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: local-path
+  resources: {requests: {storage: 2Gi}}
+`);
+    expect((await kubectl('apply', '-f', claim)).stdout).toContain('persistentvolumeclaim/data created');
+    const bound = await kubectl('wait', '--for=jsonpath={.status.phase}=Bound', 'pvc/data', '-n', 'whoami', '--timeout=10s');
+    expect(bound.exitCode, bound.stderr).toBe(0);
+    const pvc = JSON.parse((await kubectl('get', 'pvc', 'data', '-n', 'whoami', '-o', 'json')).stdout) as { spec: { volumeName: string }; status: { capacity: { storage: string } } };
+    expect(pvc.status.capacity.storage).toBe('2Gi');
+    const volumes = await kubectl('get', 'pv');
+    expect(volumes.stdout).toMatch(new RegExp(`${pvc.spec.volumeName}\\s+2Gi\\s+RWO\\s+Delete\\s+Bound\\s+whoami/data\\s+local-path`));
+    expect((await kubectl('get', 'pvc', '-n', 'whoami')).stdout).toMatch(/data\s+Bound\s+pvc-\S+\s+2Gi\s+RWO\s+local-path/);
+    expect((await kubectl('delete', 'pvc', 'data', '-n', 'whoami')).exitCode).toBe(0);
+    const deadline = Date.now() + 10_000;
+    let left = '';
+    do {
+      left = (await kubectl('get', 'pv', '-o', 'name')).stdout.trim();
+    } while (left !== '' && Date.now() < deadline);
+    expect(left).toBe('');
+  });
+
+  it('answers an unknown kind the way kube-apiserver does, so kubectl says there are no matches for it', async () => {
+    const gadget = await file('gadget.yaml', 'apiVersion: example.fleetdeck.io/v1\nkind: Gadget\nmetadata: {name: g, namespace: default}\nspec: {}\n');
+    const applied = await kubectl('apply', '-f', gadget);
+    expect(applied.exitCode).toBe(1);
+    expect(applied.stderr).toContain('no matches for kind "Gadget" in version "example.fleetdeck.io/v1"');
+    const listed = await kubectl('get', 'gadgets');
+    expect(listed.stderr).toContain('the server doesn\'t have a resource type "gadgets"');
+  });
+
+  it('refuses a delete whose uid or resourceVersion precondition does not hold, with 409', async () => {
+    expect((await kubectl('apply', '-f', await file('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: guarded, namespace: default}\ndata: {a: b}\n'))).exitCode).toBe(0);
+    const uri = '/api/v1/namespaces/default/configmaps/guarded';
+    const wrongUid = await kubectl('delete', '--raw', uri, '-f', await file('uid.json', JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: 'not-its-uid' } })));
+    expect(wrongUid.exitCode).toBe(1);
+    expect(wrongUid.stderr).toContain('Error from server (Conflict): Operation cannot be fulfilled on configmaps "guarded": Precondition failed: UID in precondition: not-its-uid');
+    const staleRv = await kubectl('delete', '--raw', uri, '-f', await file('rv.json', JSON.stringify({ preconditions: { resourceVersion: '1' } })));
+    expect(staleRv.stderr).toContain('Precondition failed: ResourceVersion in precondition: 1');
+    expect((await kubectl('get', 'configmap', 'guarded', '-n', 'default', '-o', 'name')).stdout).toBe('configmap/guarded');
+    const meta = JSON.parse((await kubectl('get', 'configmap', 'guarded', '-n', 'default', '-o', 'json')).stdout) as { metadata: { uid: string; resourceVersion: string } };
+    const matching = await kubectl('delete', '--raw', uri, '-f', await file('ok.json', JSON.stringify({ preconditions: { uid: meta.metadata.uid, resourceVersion: meta.metadata.resourceVersion } })));
+    expect(matching.exitCode).toBe(0);
+    expect((await kubectl('get', 'configmap', 'guarded', '-n', 'default')).stderr).toContain('not found');
+  });
+
+  it('rejects field selectors on fields a kind cannot be selected by, with 400', async () => {
+    const running = await kubectl('get', 'pods', '-n', 'whoami', '--field-selector', 'status.phase=Running,spec.nodeName=kubectl-control-plane', '-o', 'name');
+    expect(running.exitCode).toBe(0);
+    expect(running.stdout).toMatch(/^pod\/whoami-/);
+    const pods = await kubectl('get', 'pods', '--field-selector', 'status.hostIP=10.0.0.1');
+    expect(pods.exitCode).toBe(1);
+    expect(pods.stderr).toContain('Error from server (BadRequest)');
+    expect(pods.stderr).toContain('field label not supported: status.hostIP');
+    const deployments = await kubectl('get', 'deployments', '-A', '--field-selector', 'spec.replicas=1');
+    expect(deployments.stderr).toContain('"spec.replicas" is not a known field selector: only "metadata.name", "metadata.namespace"');
+    expect((await kubectl('get', 'deployments', '-A', '--field-selector', 'metadata.namespace=whoami', '-o', 'name')).stdout).toBe('deployment.apps/whoami');
+    expect((await kubectl('get', 'secrets', '-A', '--field-selector', 'type=kubernetes.io/tls')).exitCode).toBe(0);
+  });
+
+  it("keeps the built-in namespaces' uid and creationTimestamp across restarts of a cluster nobody wrote to", async () => {
+    const stateDir = join(dir, 'state');
+    const first = await startSandboxCluster({ name: 'quiet', stateDir, controller: false });
+    const config = join(dir, 'quiet-kubeconfig');
+    await writeFile(config, kubeconfigFor([{ context: 'kind-quiet', url: first.url }]));
+    const identity = async (): Promise<string> =>
+      (await kubectlWith(config, 'get', 'namespace/default', 'namespace/kube-system', 'node/quiet-control-plane', '-o', 'jsonpath={range .items[*]}{.metadata.uid} {.metadata.creationTimestamp}{"\\n"}{end}')).stdout;
+    const before = await identity();
+    expect(before.trim().split('\n')).toHaveLength(3);
+    await first.stop();
+    await new Promise((r) => setTimeout(r, 1100)); // a new creationTimestamp would differ by at least a second
+    const second = await startSandboxCluster({ name: 'quiet', stateDir, port: first.port, controller: false });
+    try {
+      expect(await identity()).toBe(before);
+    } finally {
+      await second.stop();
+    }
   });
 });

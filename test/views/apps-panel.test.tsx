@@ -1,30 +1,26 @@
-/** The Apps panel: the tree with roles, health and version; F failover behind a Cancel-default confirm; L, B, enter. */
-import { useInput } from 'ink';
-import { render } from 'ink-testing-library';
+/**
+ * The Apps panel in the real cockpit, keys going through views/actions/dispatch-key.ts and the views/keys.ts table:
+ * the tree with roles, health and version; F failover behind a Cancel-default confirm; L and B; enter details, where
+ * F, L and B work too and show their result; read-only refuses them everywhere.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppView, BackupReport, FailoverReport, ReloadReport } from '../../core/apps/index.js';
-import { CockpitContext } from '../../views/context.js';
-import { appsAction, appsOverlayKey } from '../../views/panels/apps-actions.js';
-import { AppsPanel } from '../../views/panels/apps-panel.js';
 import type { AppsSource } from '../../views/panels/apps-source.js';
-import { createCockpitStore } from '../../views/store/cockpit-store.js';
-import type { CockpitStore } from '../../views/store/cockpit-store.js';
-import { ThemeContext } from '../../views/theme.js';
 import { MemorySource } from './fixtures.js';
+import { KEY, renderCockpit } from './render-cockpit.js';
+import type { RenderedCockpit } from './render-cockpit.js';
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
-const KEY = { down: '\x1b[B', enter: '\r', escape: '\x1b', right: '\x1b[C' } as const;
-
-function member(instance: string, role: 'master' | 'replica', health: 'healthy' | 'unreachable' = 'healthy') {
-  return { instance, role, health, version: health === 'healthy' ? '7.2.4' : '', configHash: 'abc', restartPending: false };
+function member(instance: string, role: 'master' | 'replica', restartPending = false) {
+  return { instance, role, health: 'healthy' as const, version: '7.2.4', configHash: 'abc', restartPending };
 }
 
+/** An in-memory apps engine: failover swaps the master; reload of a start-up key restarts both instances. */
 class FakeApps implements AppsSource {
   master = 'cache-redis-0';
+  pending = false;
   calls: string[] = [];
   async tree(): Promise<AppView[]> {
-    const members = ['cache-redis-0', 'cache-redis-1'].map((i) => member(i, i === this.master ? 'master' : 'replica'));
+    const members = ['cache-redis-0', 'cache-redis-1'].map((i) => member(i, i === this.master ? 'master' : 'replica', this.pending));
     return [{
       name: 'cache', namespace: 'middleware', description: 'Session cache', components: [{
         name: 'redis', type: 'redis', version: '7.2.4', groups: [{
@@ -37,12 +33,14 @@ class FakeApps implements AppsSource {
   async failover(group: string): Promise<FailoverReport> {
     this.calls.push(`failover ${group}`);
     const old = this.master;
-    this.master = 'cache-redis-1';
+    this.master = old === 'cache-redis-0' ? 'cache-redis-1' : 'cache-redis-0';
     return { group: 'cache-redis', namespace: 'middleware', oldMaster: old, newMaster: this.master, message: '' };
   }
   async reload(group: string): Promise<ReloadReport> {
     this.calls.push(`reload ${group}`);
-    return { group: 'cache-redis', namespace: 'middleware', configMapUpdated: false, configHash: 'abc', instances: [] };
+    const instance = (name: string) => ({ instance: name, changedKeys: ['port'], restartKeys: ['port'], requiresRestart: true, restarted: true, message: 'port needs a restart' });
+    return { group: 'cache-redis', namespace: 'middleware', configMapUpdated: false, source: 'live', configHash: 'def',
+      instances: [instance('cache-redis-0'), instance('cache-redis-1')] };
   }
   async backup(group: string): Promise<BackupReport> {
     this.calls.push(`backup ${group}`);
@@ -51,93 +49,95 @@ class FakeApps implements AppsSource {
   }
 }
 
-/** What the lead's wiring does: the panel's overlay first, then the bindings (j, enter, F, L, B) as actions. */
-function Keys({ store, source }: { store: CockpitStore; source: MemorySource }) {
-  useInput((input, key) => {
-    const ctx = { store, source };
-    if (appsOverlayKey(input, key, ctx)) return;
-    const action = key.downArrow || input === 'j' ? 'down' : key.return ? 'details'
-      : ({ F: 'failover', L: 'reload', B: 'backup' } as Record<string, string>)[input];
-    if (action) appsAction(action, ctx);
-  });
-  return null;
-}
+let ui: RenderedCockpit | null = null;
+afterEach(() => {
+  ui?.unmount();
+  ui = null;
+});
 
-let unmount: (() => void) | undefined;
-afterEach(() => unmount?.());
-
-async function open() {
-  const source = new MemorySource([]);
+async function appsCockpit(options: { readonly?: boolean } = {}) {
+  const source = new MemorySource([], { readonly: options.readonly ?? false });
   const apps = new FakeApps();
   (source as MemorySource & { apps?: AppsSource }).apps = apps;
-  const store = createCockpitStore(source.status);
-  const app = render(
-    <CockpitContext.Provider value={{ store, source }}>
-      <ThemeContext.Provider value={{ color: false }}>
-        <Keys store={store} source={source} />
-        <AppsPanel height={12} width={110} />
-      </ThemeContext.Provider>
-    </CockpitContext.Provider>,
-  );
-  unmount = () => app.unmount();
-  const screen = () => (app.lastFrame() ?? '').replace(ANSI, '');
-  const waitFor = async (text: string) => {
-    const deadline = Date.now() + 5000;
-    while (!screen().includes(text)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}"; screen:\n${screen()}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  };
-  const press = async (...keys: string[]) => {
-    for (const k of keys) {
-      app.stdin.write(k);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  };
-  await waitFor('cache-redis-1');
-  return { apps, store, screen, waitFor, press };
+  const rendered = await renderCockpit(source, 30, 130);
+  ui = rendered;
+  await rendered.press('5');
+  await rendered.waitFor((s) => s.includes('cache-redis-1'), 'the apps tree');
+  return { apps, ui: rendered, source };
 }
 
-describe('Apps panel', () => {
+const until = (u: RenderedCockpit, text: string) => u.waitFor((s) => s.includes(text), `"${text}"`);
+
+describe('the Apps panel', () => {
   it('shows App → Component → Group with each member\'s role, health and version', async () => {
-    const { screen } = await open();
-    const lines = screen().split('\n');
-    expect(lines[1]).toMatch(/^cache\s+\(Session cache\)/);
-    expect(lines[2]).toMatch(/^ {2}redis · redis\s+7\.2\.4/);
-    expect(lines[3]).toMatch(/^ {4}cache-redis\s+master cache-redis-0\s+healthy\s+7\.2\.4/);
-    expect(lines[4]).toMatch(/^ {6}cache-redis-0\s+master\s+healthy\s+7\.2\.4/);
-    expect(lines[5]).toMatch(/^ {6}cache-redis-1\s+replica\s+healthy\s+7\.2\.4/);
+    const { ui: u } = await appsCockpit();
+    const lines = u.lines();
+    const at = (pattern: RegExp) => lines.find((line) => pattern.test(line));
+    expect(at(/^\S*\s*cache\s+\(Session cache\)/)).toBeDefined();
+    expect(at(/ {2}redis · redis\s+7\.2\.4/)).toBeDefined();
+    expect(at(/ {4}cache-redis\s+master cache-redis-0\s+healthy\s+7\.2\.4/)).toBeDefined();
+    expect(at(/ {6}cache-redis-0\s+master\s+healthy\s+7\.2\.4/)).toBeDefined();
+    expect(at(/ {6}cache-redis-1\s+replica\s+healthy\s+7\.2\.4/)).toBeDefined();
   });
 
   it('F asks first: enter on the default Cancel changes nothing; choosing Fail over promotes the replica', async () => {
-    const { apps, press, screen, waitFor } = await open();
-    await press('j', 'j', 'j', 'F');
-    await waitFor('Fail over group middleware/cache-redis?');
-    expect(screen()).toContain('[ Cancel ]');
-    await press(KEY.enter);
-    await waitFor('cache-redis-0');
+    const { apps, ui: u } = await appsCockpit();
+    await u.press('j', 'j', 'F');
+    await until(u, 'Fail over group middleware/cache-redis?');
+    expect(u.screen()).toContain('[ Cancel ]');
+    await u.press(KEY.enter);
+    await until(u, 'master cache-redis-0');
     expect(apps.calls).toEqual([]);
-    await press('F', KEY.right);
-    await waitFor('[ Fail over ]');
-    await press(KEY.enter);
-    await waitFor('master cache-redis-1');
+    await u.press('F', KEY.right);
+    await until(u, '[ Fail over ]');
+    await u.press(KEY.enter);
+    await until(u, 'master cache-redis-1');
     expect(apps.calls).toEqual(['failover middleware/cache-redis']);
+    await until(u, 'cache-redis-1 is the master now (was cache-redis-0)');
   });
 
-  it('L reloads, B backs up, enter shows the group\'s details', async () => {
-    const { apps, press, waitFor, store } = await open();
-    await press('j', 'j', 'j', 'L');
-    await waitFor('cache-redis-0');
-    await press('B');
-    const deadline = Date.now() + 5000;
-    while (apps.calls.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(apps.calls).toEqual(['reload middleware/cache-redis', 'backup middleware/cache-redis']);
-    await waitFor('cache-redis');
-    expect(store.getState().notice).toContain('backed up to /backups');
-    await press(KEY.enter);
-    await waitFor('Group middleware/cache-redis');
-    await waitFor('Phase Running');
-    await press(KEY.escape);
-    await waitFor('NAME');
+  it('in the details, F, L and B act on the group and show what they did', async () => {
+    const { apps, ui: u } = await appsCockpit();
+    await u.press('j', 'j', KEY.enter);
+    await until(u, 'Group middleware/cache-redis');
+    expect(u.screen()).toContain('esc closes · F failover · L reload · B backup');
+
+    await u.press('L');
+    await until(u, 'Last reload: cache-redis: reloaded (ConfigMap as edited in the cluster); restarted cache-redis-0, cache-redis-1 for port');
+    await u.press('B');
+    await until(u, 'Last backup: cache-redis: backed up cache-redis-0 to /backups as cache-redis/x.fdbk');
+
+    await u.press('F');
+    await until(u, 'Fail over group middleware/cache-redis?');
+    await u.press(KEY.right, KEY.enter);
+    // Back in the details, with the new master and the failover's result.
+    await until(u, 'Last failover: cache-redis: cache-redis-1 is the master now (was cache-redis-0)');
+    expect(u.screen()).toContain('Group middleware/cache-redis');
+    expect(u.screen()).toMatch(/master cache-redis-1/);
+    expect(apps.calls).toEqual(['reload middleware/cache-redis', 'backup middleware/cache-redis', 'failover middleware/cache-redis']);
+
+    // Cancelling a failover from the details returns to them, changing nothing.
+    await u.press('F');
+    await until(u, '[ Cancel ]');
+    await u.press(KEY.enter);
+    await until(u, 'Group middleware/cache-redis');
+    expect(apps.calls).toHaveLength(3);
+    await u.press(KEY.escape);
+    await until(u, 'NAME');
+  });
+
+  it('read-only refuses F, L and B, in the tree and in the details, and says so', async () => {
+    const { apps, ui: u } = await appsCockpit({ readonly: true });
+    await u.press('j', 'j', 'F');
+    await until(u, 'changes the fleet, and fleetdeck is running read-only');
+    await u.press(KEY.enter);
+    await until(u, 'read-only: F, L and B are off');
+    for (const key of ['F', 'L', 'B']) {
+      await u.press(key);
+      await until(u, `"${key}" changes the fleet, and fleetdeck is running read-only`);
+      expect(u.screen()).toContain('Group middleware/cache-redis');
+    }
+    expect(u.screen()).not.toContain('Fail over group');
+    expect(apps.calls).toEqual([]);
   });
 });

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemorySource, clusters } from './fixtures.js';
-import { MemoryLifecycle } from './fake-lifecycle.js';
+import { envCreateKind } from '../../core/lifecycle/create-kind.js';
+import type { LifecycleKindDeps } from '../../core/lifecycle/create-kind.js';
+import { envDeleteKind } from '../../core/lifecycle/delete-kind.js';
+import { CREATE_STEPS, DELETE_STEPS, MemoryLifecycle } from './fake-lifecycle.js';
 import { KEY, renderCockpit } from './render-cockpit.js';
 import type { RenderedCockpit } from './render-cockpit.js';
 
@@ -20,6 +23,13 @@ async function lifecycleCockpit(options: { readonly?: boolean } = {}) {
 const type = (text: string) => text.split('');
 
 describe('creating and deleting environments from the Clusters panel', () => {
+  it('fakes the steps the engine really runs', () => {
+    // Listing the steps touches none of the dependencies.
+    const deps = {} as LifecycleKindDeps;
+    expect(CREATE_STEPS).toEqual(envCreateKind(deps).steps({ spec: { name: 'dev', provider: 'kind' } }).map((step) => step.name));
+    expect(DELETE_STEPS).toEqual(envDeleteKind(deps).steps({ name: 'dev', provider: 'kind' }).map((step) => step.name));
+  });
+
   it('c opens a form; enter creates, and the steps show live as they run', async () => {
     const run = await lifecycleCockpit();
     ui = run.ui;
@@ -34,12 +44,12 @@ describe('creating and deleting environments from the Clusters panel', () => {
     expect(ui.screen()).toContain('· haproxy');
     await run.lifecycle.next();
     await run.lifecycle.next();
-    let screen = await ui.waitFor((s) => s.includes('✓ row'), 'two steps done');
+    let screen = await ui.waitFor((s) => s.includes('✓ inventory'), 'two steps done');
     expect(screen).toContain('✓ validate');
-    expect(screen).toContain('… branch');
+    expect(screen).toContain('… git-branch');
     screen = await ui.waitFor((s) => s.includes('dev-2 ') && s.includes('clusters 4'), 'the new row');
     expect(screen).toMatch(/dev-2\s+kind/);
-    for (let i = 0; i < 4; i += 1) await run.lifecycle.next();
+    for (let i = 0; i < 5; i += 1) await run.lifecycle.next();
     screen = await ui.waitFor((s) => s.includes('env.create dev-2: succeeded'), 'the end');
     expect(screen).toContain('✓ haproxy');
     expect(screen).toContain('created environment dev-2');
@@ -53,7 +63,7 @@ describe('creating and deleting environments from the Clusters panel', () => {
     run.lifecycle.failAt = 'cluster';
     await ui.press('c', ...type('qa-9'), KEY.enter);
     const screen = await ui.waitFor((s) => s.includes('env.create qa-9: failed'), 'the failure');
-    expect(screen).toContain('✓ branch');
+    expect(screen).toContain('✓ git-branch');
     expect(screen).toContain('✗ cluster: k3d cluster create exited with 1');
     expect(screen).toContain('· portainer');
     expect(screen).toContain('fleetdeck ops resume 100');
@@ -75,7 +85,8 @@ describe('creating and deleting environments from the Clusters panel', () => {
     expect(run.lifecycle.ops.size).toBe(0);
     await ui.press(...type('env-00001'), KEY.enter);
     const screen = await ui.waitFor((s) => s.includes('env.delete env-00001: succeeded'), 'the delete');
-    expect(screen).toContain('✓ row');
+    expect(screen).toContain('✓ inventory');
+    expect(screen).toContain('✓ argocd');
     expect(screen).toContain('deleted cluster env-00001');
     await ui.waitFor((s) => s.includes('clusters 2'), 'the row to go');
     expect(run.source.removed).toEqual([]); // not the bare inventory removal

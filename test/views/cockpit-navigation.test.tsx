@@ -119,11 +119,11 @@ describe('Clusters panel navigation', () => {
     expect(ui.screen()).not.toContain('Keys: Clusters');
   });
 
-  it('switches panels with digits, tab and the command line, with a placeholder for panels not built yet', async () => {
+  it('switches panels with digits, tab and the command line; a panel whose subsystem the source lacks says so', async () => {
     ui = await renderCockpit(new MemorySource(clusters(3)));
     await ui.press('4');
     expect(ui.screen()).toContain('[4 DR]');
-    expect(ui.screen()).toContain('DR: not available yet');
+    expect(ui.screen()).toContain('DR plans are not available from this source.');
     await ui.press('2');
     expect(ui.screen()).toContain('[2 Drift]');
     await ui.press(KEY.tab);

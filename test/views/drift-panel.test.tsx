@@ -1,4 +1,15 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../core/config.js';
+import { createEngine } from '../../core/engine.js';
+import type { Fleet } from '../../core/fleet.js';
+import { engineSource } from '../../src/tui/engine-source.js';
+import { openTestFleet } from '../core/lifecycle/support/test-fleet.js';
+import { openTestDatabase } from '../support/databases.js';
+import { TEST_ACTOR } from '../support/engine.js';
 import { MemorySource, clusters } from './fixtures.js';
 import { MemoryDrift, SANDBOX_DRIFT, driftItem } from './fake-drift.js';
 import { KEY, renderCockpit } from './render-cockpit.js';
@@ -119,10 +130,14 @@ describe('the Drift panel', () => {
     expect(ui.screen()).not.toContain('missing branch');
   });
 
-  it('hides and refuses r when read-only; ctrl-r still rescans', async () => {
+  it('hides and refuses r and X when read-only; ctrl-r still rescans', async () => {
     const run = await driftCockpit({ readonly: true });
     ui = run.ui;
     expect(ui.screen()).not.toContain('r repair');
+    expect(ui.screen()).not.toContain('X delete/replace');
+    await ui.press('G', 'k', 'X');
+    expect(ui.screen()).toContain('fleetdeck is running read-only');
+    expect(run.drift.plans).toEqual([]);
     expect(ui.screen()).toContain('ctrl-r rescan');
     await ui.press('?');
     expect(ui.screen()).not.toContain('plan the repair');
@@ -132,6 +147,46 @@ describe('the Drift panel', () => {
     expect(run.drift.plans).toEqual([]);
     await ui.press(CTRL_R);
     await ui.waitFor(() => run.drift.scans === 2, 'the rescan');
+  });
+
+  it('X plans deleting the selected orphan cluster and applies it only once its name is typed', async () => {
+    const run = await driftCockpit();
+    ui = run.ui;
+    await ui.press('G', 'k', 'X');
+    let screen = await ui.waitFor((s) => s.includes('Apply repair plan'), 'the destructive plan');
+    expect(screen).toContain('Apply repair plan plan-1? It destroys cluster scratch');
+    expect(screen).toContain('1. DESTROYS: delete_cluster scratch');
+    expect(screen).toContain('Type "scratch" to confirm');
+    expect(run.drift.plans[0]?.actions).toEqual([{ type: 'delete_cluster', cluster: 'scratch', provider: 'k3d' }]);
+    await ui.press(KEY.enter);
+    expect(ui.screen()).toContain('that is not "scratch": nothing was deleted');
+    await ui.press(...'scratc'.split(''), KEY.enter);
+    expect(run.drift.applied).toEqual([]);
+    await ui.press('h', 'x', KEY.backspace, KEY.enter);
+    screen = await ui.waitFor((s) => s.includes('applied plan-1'), 'the apply');
+    expect(run.drift.applied).toEqual(['plan-1']);
+    await ui.waitFor((s) => s.includes('· 3 items'), 'the rescan');
+    expect(ui.screen()).not.toContain('orphan cluster');
+  });
+
+  it('X on an item without a destructive repair says so and plans nothing; esc leaves a destructive plan unapplied', async () => {
+    const run = await driftCockpit();
+    ui = run.ui;
+    await ui.press('X');
+    expect(ui.screen()).toContain('the selected items have no destructive repair');
+    expect(run.drift.plans).toEqual([]);
+    run.drift.items.push(driftItem('api_unreachable', 'prod', 'delete cluster prod and create it again from its row', 'cluster prod is stopped'));
+    await ui.press(CTRL_R);
+    await ui.waitFor((s) => s.includes('5 items'), 'the rescan');
+    await ui.press('G', 'r');
+    const safe = await ui.waitFor((s) => s.includes('Plan plan-1 has nothing to do'), 'the safe plan');
+    expect(safe).toContain('kept api_unreachable:prod');
+    await ui.press(KEY.escape, 'X');
+    const destructive = await ui.waitFor((s) => s.includes('It destroys cluster prod'), 'the destructive plan');
+    expect(destructive).toContain('DESTROYS: replace_cluster prod');
+    await ui.press(...'prod'.split(''), KEY.escape);
+    expect(run.drift.applied).toEqual([]);
+    expect(ui.screen()).not.toContain('It destroys');
   });
 
   it('keeps the frame within rows - 1 with many items', async () => {
@@ -144,4 +199,47 @@ describe('the Drift panel', () => {
     expect(ui.lines().length).toBeLessThanOrEqual(19);
     expect(selectedLine(ui)).toContain('prod-k3d');
   });
+});
+
+describe('the Drift panel on the real engine (PGlite, fake k3d/kind/docker, real Git, Portainer and HAProxy)', () => {
+  it('scans, plans deleting an orphan cluster with X, applies it once the name is typed, and ends with no drift', async () => {
+    const fleet = await openTestFleet();
+    const test = await openTestDatabase('pglite');
+    const dataDir = mkdtempSync(join(tmpdir(), 'fleetdeck-data-'));
+    // The engine probes API servers: the kind cluster's published API port answers.
+    const api: Server = createServer((socket) => socket.end());
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    fleet.tools.writeState({ k3d: {}, kind: {}, nextKindApiPort: (api.address() as AddressInfo).port });
+    const asFleet = { ...fleet.ports, sandbox: false, close: async () => undefined,
+      kube: async () => { throw new Error('no kube gateways here'); } } as unknown as Fleet;
+    const engine = await createEngine(resolveConfig({ dataDir }, { HOME: dataDir }), { db: test.db, actor: TEST_ACTOR, fleet: async () => asFleet });
+    try {
+      await engine.lifecycle.create('dev', 'kind');
+      const dev = await engine.inventory.show('dev');
+      await fleet.ports.providers.k3d.create({ ...dev, provider: 'k3d', name: 'scratch', subnet: '10.250.0.0/24', pfPort: 61000, httpPort: 61001, httpsPort: 61002 });
+      ui = await renderCockpit(engineSource(engine) as unknown as MemorySource, 30);
+      await ui.press('2', CTRL_R);
+      let screen = await ui.waitFor((s) => s.includes('orphan cluster (1)'), 'the scan', 20_000);
+      expect(screen).toContain('k3d cluster scratch is running but not in the inventory');
+      expect(screen).toContain('→ adopt k3d cluster scratch into the inventory with the ports it publishes');
+      expect(screen).toContain('· 1 item');
+      await ui.press('X');
+      screen = await ui.waitFor((s) => s.includes('It destroys cluster scratch'), 'the destructive plan', 20_000);
+      expect(screen).toContain('DESTROYS: delete_cluster scratch');
+      await ui.press(...'scratch'.split(''), KEY.enter);
+      await ui.waitFor((s) => /applied plan-[0-9a-f]{8}: operation \d+ succeeded/.test(s), 'the repair', 20_000);
+      await ui.waitFor((s) => s.includes('no drift'), 'the rescan', 20_000);
+      expect(fleet.tools.state().k3d).toEqual({});
+      expect((await engine.inventory.list()).map((c) => c.name)).toEqual(['dev']);
+      const audit = await engine.db.query<{ action: string; result: string }>("SELECT action, result FROM audit_log WHERE action LIKE 'repair.%' ORDER BY id");
+      expect(audit.rows).toEqual([{ action: 'repair.plan', result: 'ok' }, { action: 'repair.apply', result: 'ok' }]);
+    } finally {
+      ui?.unmount();
+      ui = null;
+      await engine.close();
+      await test.close();
+      await fleet.close();
+      await new Promise<void>((resolve) => api.close(() => resolve()));
+    }
+  }, 90_000);
 });

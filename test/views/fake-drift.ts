@@ -4,11 +4,18 @@ import type { OperationRecord } from '../../core/operations/types.js';
 import type { DriftSource } from '../../views/source.js';
 import type { MemorySource } from './fixtures.js';
 
+/** An item with the repair the engine's diff gives its kind (core/drift/diff.ts), destructive alternative included. */
 export function driftItem(kind: DriftKind, target: string, repair: string, message = `${kind} ${target}`): DriftItem {
-  const action = kind === 'orphan_branch' ? { type: 'archive_branch' as const, branch: target }
-    : kind === 'orphan_cluster' ? { type: 'adopt_cluster' as const, cluster: target, provider: 'k3d' as const }
-      : { type: 'create_branch' as const, cluster: target };
-  return { id: `${kind}:${target}`, kind, target, message, repair: { action, description: repair, destructive: false } };
+  const base = { id: `${kind}:${target}`, kind, target, message };
+  if (kind === 'orphan_cluster') {
+    return { ...base, repair: { action: { type: 'adopt_cluster', cluster: target, provider: 'k3d' }, description: repair, destructive: false },
+      alternative: { action: { type: 'delete_cluster', cluster: target, provider: 'k3d' }, description: `delete k3d cluster ${target}`, destructive: true } };
+  }
+  if (kind === 'api_unreachable') {
+    return { ...base, repair: { action: { type: 'replace_cluster', cluster: target }, description: repair, destructive: true } };
+  }
+  const action = kind === 'orphan_branch' ? { type: 'archive_branch' as const, branch: target } : { type: 'create_branch' as const, cluster: target };
+  return { ...base, repair: { action, description: repair, destructive: false } };
 }
 
 /** The sandbox world's drift, as the brief describes it. */
@@ -60,12 +67,16 @@ export class MemoryDrift implements DriftSource {
     return this.report;
   }
 
-  async plan(only: readonly string[]): Promise<RepairPlan> {
+  /** Chooses as core/drift/plan.ts does: the safe repair, the destructive one only for items named in `destructive`. */
+  async plan(only: readonly string[], options: { destructive?: readonly string[] } = {}): Promise<RepairPlan> {
     const items = this.items.filter((item) => only.includes(item.id));
+    const repairs = items.map((item) => {
+      if (options.destructive?.includes(item.id)) return { itemId: item.id, choice: item.alternative?.destructive ? item.alternative : item.repair };
+      return item.repair.destructive ? { itemId: item.id, choice: null, note: 'not repaired by default' } : { itemId: item.id, choice: item.repair };
+    });
     const plan: RepairPlan = {
       id: `plan-${this.plans.length + 1}`, fingerprint: 'f', createdAt: new Date().toISOString(), actor: 'test@host', status: 'planned',
-      operationId: null, items, repairs: items.map((item) => ({ itemId: item.id, choice: item.repair })),
-      actions: items.map((item) => item.repair.action),
+      operationId: null, items, repairs, actions: repairs.flatMap((r) => (r.choice ? [r.choice.action] : [])),
     };
     this.plans.push(plan);
     return plan;

@@ -1,12 +1,14 @@
 import type { ClusterInstallSummary } from '../../core/dataplane/deploy-service.js';
+import { EXTERNAL_STAGES as SEED_EXTERNAL_STAGES } from '../../core/dataplane/stage-plan.js';
 import type { DataplaneStatus, InstallView, StageRecord, StorageMode, TriggerResult } from '../../core/dataplane/types.js';
 import type { InstallsSource } from '../../views/source.js';
 import type { MemorySource } from './fixtures.js';
 
-export const EXTERNAL_STAGES = ['lens-operators', 'lens-storage-check', 'lens-dataplane', 'lens-exporters', 'lens-verify'];
+/** The seed's external-storage stages, as the real installer names them. */
+export const EXTERNAL_STAGES: readonly string[] = SEED_EXTERNAL_STAGES;
 
 export function stage(position: number, name: string, status: StageRecord['status'], extra: Partial<StageRecord> = {}): StageRecord {
-  return { position, name, status, attempts: status === 'pending' ? 0 : 1, detail: null, error: null,
+  return { position, name, status, attempts: status === 'pending' ? 0 : 1, detail: null, error: null, output: null,
     startedAt: status === 'pending' ? null : new Date(Date.now() - 12_000).toISOString(), finishedAt: null, ...extra };
 }
 
@@ -24,6 +26,8 @@ export class MemoryInstalls implements InstallsSource {
   active = 0;
   maxActive = 0;
   triggerDelayMs = 0;
+  /** The most installs (tasks pending or running) that were active at once. */
+  maxActiveTasks = 0;
   private nextTask = 1;
 
   constructor(private readonly source: MemorySource, names: [string, DataplaneStatus, StorageMode | null][]) {
@@ -37,8 +41,9 @@ export class MemoryInstalls implements InstallsSource {
       id: 1, name: c.name, source: 'manual', dataplaneStatus: c.status, storageMode: c.storageMode, storageConfig: {}, hasStorageSecrets: false,
       managedStorageConfig: {}, namespace: 'primus-lens', helmValues: {}, kubeContext: null, kubeServer: null, hasKubeCredentials: false,
       storageSyncedAt: null, storageSyncError: null, createdAt: '2024-01-01T00:00:00Z', updatedAt: '2024-01-01T00:00:00Z', deletedAt: null,
-      task: c.view.task && { id: c.view.task.id, status: c.view.task.status, currentStage: c.view.task.currentStage,
-        stagesCompleted: c.view.task.stagesCompleted, retryCount: c.view.task.retryCount, errorMessage: c.view.task.errorMessage },
+      task: c.view.task && { id: c.view.task.id, status: c.view.task.status, runner: c.view.task.runner, currentStage: c.view.task.currentStage,
+        stagesCompleted: c.view.task.stagesCompleted, retryCount: c.view.task.retryCount, maxRetries: c.view.task.maxRetries,
+        errorMessage: c.view.task.errorMessage, stages: c.view.task.stages },
       stageCount: EXTERNAL_STAGES.length,
     }));
   }
@@ -66,9 +71,19 @@ export class MemoryInstalls implements InstallsSource {
     const failed = stages.some((s) => s.status === 'failed');
     task.status = failed ? 'failed' : task.stagesCompleted.length === stages.length ? 'completed' : 'running';
     task.errorMessage = error;
+    if (failed) task.retryCount = task.maxRetries;
     c.status = failed ? 'failed' : task.status === 'completed' ? 'deployed' : 'deploying';
     c.view.dataplaneStatus = c.status;
     this.source.emit({ topic: 'installs', type: 'task.stage', target: name, origin: 'remote' });
+  }
+
+  /** Every stage of the cluster's task done: the install completed. */
+  complete(name: string): void {
+    this.setStages(name, EXTERNAL_STAGES.map((n, i) => stage(i, n, 'completed', { finishedAt: new Date().toISOString() })));
+  }
+
+  activeTasks(): string[] {
+    return this.clusters.filter((c) => c.view.task?.status === 'pending' || c.view.task?.status === 'running').map((c) => c.name);
   }
 
   private find(name: string): FakeCluster {
@@ -93,7 +108,7 @@ export class MemoryInstalls implements InstallsSource {
       const now = new Date().toISOString();
       c.view.task = {
         id, clusterId: 1, clusterName: name, historyId: id, storageMode: c.storageMode ?? 'external', runner: 'process', status: 'pending',
-        currentStage: null, stagesCompleted: [], errorMessage: null, retryCount: 0, maxRetries: 3, jobName: null, workerId: null,
+        currentStage: null, stagesCompleted: [], errorMessage: null, retryCount: 0, maxRetries: 3, jobName: null, jobLog: null, workerId: null,
         heartbeatAt: null, nextAttemptAt: now, claims: 0, createdAt: now, startedAt: null, finishedAt: null,
         stages: EXTERNAL_STAGES.map((stageName, i) => stage(i, stageName, 'pending')),
       };
@@ -101,6 +116,7 @@ export class MemoryInstalls implements InstallsSource {
         status: 'pending', triggeredBy: 'test@host', errorMessage: null, createdAt: now, finishedAt: null });
       c.status = 'deploying';
       c.view.dataplaneStatus = 'deploying';
+      this.maxActiveTasks = Math.max(this.maxActiveTasks, this.activeTasks().length);
       this.source.emit({ topic: 'installs', type: 'task.queued', target: name, origin: 'local' });
       return { historyId: c.view.history.length, taskId: id, cluster: name, storageMode: c.storageMode ?? 'external' };
     } finally {

@@ -1,3 +1,4 @@
+import type { OperationEventType } from '../../core/events.js';
 import type { Provider } from '../../core/inventory/types.js';
 import type { OperationRecord, StepStatus } from '../../core/operations/types.js';
 import type { LifecycleSource } from '../../views/source.js';
@@ -5,8 +6,9 @@ import { cluster } from './fixtures.js';
 import type { MemorySource } from './fixtures.js';
 import { operation } from './fake-drift.js';
 
-const CREATE_STEPS = ['validate', 'row', 'branch', 'cluster', 'portainer', 'haproxy'];
-const DELETE_STEPS = ['cluster', 'portainer', 'haproxy', 'branch', 'row'];
+/** The steps the engine's env.create and env.delete run (core/lifecycle/create-kind.ts, delete-kind.ts). */
+export const CREATE_STEPS = ['validate', 'inventory', 'git-branch', 'cluster', 'portainer', 'argocd', 'haproxy'];
+export const DELETE_STEPS = ['cluster', 'portainer', 'argocd', 'haproxy', 'git-branch', 'inventory'];
 
 /**
  * Operations in memory, publishing the runner's events. With `manual`, each step waits for `next()`, so a
@@ -29,13 +31,13 @@ export class MemoryLifecycle implements LifecycleSource {
 
   create(name: string, provider: Provider): Promise<OperationRecord> {
     return this.run('env.create', name, CREATE_STEPS, (step) => {
-      if (step === 'row') this.source.add(cluster(name, 0, { provider }));
+      if (step === 'inventory') this.source.add(cluster(name, 0, { provider }));
     });
   }
 
   delete(name: string): Promise<OperationRecord> {
     return this.run('env.delete', name, DELETE_STEPS, (step) => {
-      if (step !== 'row') return;
+      if (step !== 'inventory') return;
       this.source.rows = this.source.rows.filter((row) => row.name !== name);
       this.source.emit({ topic: 'inventory', type: 'cluster.removed', target: name, origin: 'local' });
     });
@@ -47,7 +49,7 @@ export class MemoryLifecycle implements LifecycleSource {
     return structuredClone(op);
   }
 
-  private publish(type: string, op: OperationRecord, step?: string): void {
+  private publish(type: OperationEventType, op: OperationRecord, step?: string): void {
     this.source.emit({ topic: 'operations', type, target: String(op.id), data: { target: op.target, ...(step ? { step } : {}) }, origin: 'local' });
   }
 
@@ -68,7 +70,9 @@ export class MemoryLifecycle implements LifecycleSource {
         set(step.position, 'failed', 'k3d cluster create exited with 1');
         op.status = 'failed';
         op.error = `${step.name}: k3d cluster create exited with 1`;
-        op.hint = `Then run \`fleetdeck ops resume ${op.id}\`, or \`fleetdeck ops undo ${op.id}\` to roll back.`;
+        // As the runner words it: a delete cannot be rolled back, so only resume is offered.
+        op.hint = kind === 'env.delete' ? `Then run \`fleetdeck ops resume ${op.id}\` to finish it (env.delete cannot be rolled back).`
+          : `Then run \`fleetdeck ops resume ${op.id}\`, or \`fleetdeck ops undo ${op.id}\` to roll back.`;
         this.publish('operation.failed', op, step.name);
         throw Object.assign(new Error(`step "${step.name}" of operation ${op.id} (${kind} ${target}) failed: k3d cluster create exited with 1`),
           { code: 'UNAVAILABLE', hint: op.hint, details: { operation: op.id, step: step.name } });

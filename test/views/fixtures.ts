@@ -1,4 +1,4 @@
-import type { EngineEvent } from '../../core/events.js';
+import type { EngineEvent, EngineEventInput } from '../../core/events.js';
 import type { ClusterRecord } from '../../core/inventory/types.js';
 import type {
   CockpitEventListener, CockpitSource, CockpitStatus, DriftSource, InstallsSource, LifecycleSource,
@@ -55,8 +55,8 @@ export class MemorySource implements CockpitSource {
     return () => this.listeners.delete(listener);
   }
 
-  emit(event: Omit<EngineEvent, 'at' | 'origin'> & { origin?: EngineEvent['origin'] }): void {
-    for (const listener of this.listeners) listener({ origin: 'remote', at: new Date().toISOString(), ...event });
+  emit(event: EngineEventInput & { origin?: EngineEvent['origin'] }): void {
+    for (const listener of this.listeners) listener({ origin: 'remote', at: new Date().toISOString(), ...event } as EngineEvent);
   }
 
   /** The listeners' count, so tests can wait for the cockpit to subscribe. */

@@ -1,4 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { EXTERNAL_STAGES as SEED_EXTERNAL_STAGES, RELEASES } from '../../core/dataplane/index.js';
+import type { InstallScheduler } from '../../core/dataplane/index.js';
+import { addTarget, openWorld } from '../core/dataplane/world.js';
+import type { World } from '../core/dataplane/world.js';
 import { MemorySource, clusters } from './fixtures.js';
 import { EXTERNAL_STAGES, MemoryInstalls, stage } from './fake-installs.js';
 import { KEY, renderCockpit } from './render-cockpit.js';
@@ -11,6 +15,7 @@ afterEach(() => {
 });
 
 const lineOf = (u: RenderedCockpit, text: string) => u.lines().find((line) => line.includes(text)) ?? '';
+const [FIRST, SECOND] = [EXTERNAL_STAGES[0]!, EXTERNAL_STAGES[1]!];
 
 async function installsCockpit(options: { readonly?: boolean; rows?: number } = {}) {
   const source = new MemorySource(clusters(2), { readonly: options.readonly ?? false });
@@ -25,6 +30,10 @@ async function installsCockpit(options: { readonly?: boolean; rows?: number } = 
 }
 
 describe('the Installs panel', () => {
+  it('uses the seed\'s stage names', () => {
+    expect(EXTERNAL_STAGES).toEqual([...SEED_EXTERNAL_STAGES]);
+  });
+
   it('lists each cluster\'s dataplane status and storage mode, and moves between them', async () => {
     const run = await installsCockpit();
     ui = run.ui;
@@ -42,20 +51,23 @@ describe('the Installs panel', () => {
     let screen = await ui.waitFor((s) => s.includes('deploy queued: task 1'), 'the trigger result');
     await ui.waitFor((s) => s.includes('task 1 pending'), 'the task');
     screen = ui.screen();
+    expect(screen).toContain('task 1 pending, attempt 1/4');
     for (const name of EXTERNAL_STAGES) expect(lineOf(ui, `· ${name}`)).toContain('pending');
     expect(screen).toMatch(/#1 deploy\s+pending/);
-    run.installs.setStages('gpu-0', [stage(0, EXTERNAL_STAGES[0]!, 'completed', { finishedAt: new Date().toISOString() }),
-      stage(1, EXTERNAL_STAGES[1]!, 'running'), ...EXTERNAL_STAGES.slice(2).map((n, i) => stage(i + 2, n, 'pending'))]);
-    screen = await ui.waitFor((s) => s.includes('… lens-storage-check'), 'the running stage');
-    expect(lineOf(ui, '✓ lens-operators')).toContain('done');
-    expect(lineOf(ui, '… lens-storage-check')).toMatch(/running 1\ds/);
-    expect(lineOf(ui, 'gpu-0')).toMatch(/deploying\s+-\s+1 running 1\/5 lens-storage-check/);
-    run.installs.setStages('gpu-0', [stage(0, EXTERNAL_STAGES[0]!, 'completed'),
-      stage(1, EXTERNAL_STAGES[1]!, 'failed', { error: 'pod lens-check: CrashLoopBackOff' }),
-      ...EXTERNAL_STAGES.slice(2).map((n, i) => stage(i + 2, n, 'pending'))], 'lens-storage-check: CrashLoopBackOff');
-    screen = await ui.waitFor((s) => s.includes('✗ lens-storage-check'), 'the failure');
-    expect(lineOf(ui, '✗ lens-storage-check')).toContain('failed: pod lens-check: CrashLoopBackOff');
+    run.installs.setStages('gpu-0', [stage(0, FIRST, 'completed', { finishedAt: new Date().toISOString() }),
+      stage(1, SECOND, 'running'), ...EXTERNAL_STAGES.slice(2).map((n, i) => stage(i + 2, n, 'pending'))]);
+    screen = await ui.waitFor((s) => s.includes(`… ${SECOND}`), 'the running stage');
+    expect(lineOf(ui, `✓ ${FIRST}`)).toContain('done');
+    expect(lineOf(ui, `… ${SECOND}`)).toMatch(/running 1\ds/);
+    expect(lineOf(ui, 'gpu-0')).toMatch(new RegExp(`deploying\\s+-\\s+1 running 1/5 ${SECOND}`));
+    run.installs.setStages('gpu-0', [stage(0, FIRST, 'completed'),
+      stage(1, SECOND, 'failed', { error: 'pod lens-migrate: CrashLoopBackOff' }),
+      ...EXTERNAL_STAGES.slice(2).map((n, i) => stage(i + 2, n, 'pending'))], `${SECOND}: CrashLoopBackOff`);
+    screen = await ui.waitFor((s) => s.includes(`✗ ${SECOND}`), 'the failure');
+    expect(lineOf(ui, `✗ ${SECOND}`)).toContain('failed: pod lens-migrate: CrashLoopBackOff');
     expect(lineOf(ui, 'gpu-0 ')).toContain('failed');
+    // After the last retry the header counts 4 attempts of 4 (1 + 3 retries), never "4/3".
+    expect(screen).toContain('task 1 failed, attempt 4/4');
   });
 
   it('R retries the failed install; a deploy while one is active is refused with the reason', async () => {
@@ -67,25 +79,52 @@ describe('the Installs panel', () => {
     let screen = await ui.waitFor((s) => s.includes('error:'), 'the refusal');
     expect(screen).toContain('already has an active install: task 1');
     expect(screen).toContain('hint: Wait for it to finish');
-    run.installs.setStages('gpu-0', [stage(0, EXTERNAL_STAGES[0]!, 'failed', { error: 'helm timed out' })], 'helm timed out');
-    await ui.waitFor((s) => s.includes('✗ lens-operators'), 'the failure');
+    run.installs.setStages('gpu-0', [stage(0, FIRST, 'failed', { error: 'helm timed out' })], 'helm timed out');
+    await ui.waitFor((s) => s.includes(`✗ ${FIRST}`), 'the failure');
     await ui.press(KEY.escape, 'R');
     screen = await ui.waitFor((s) => s.includes('retry queued: task 1'), 'the retry');
     expect(run.installs.triggered).toEqual(['deploy gpu-0', 'retry gpu-0']);
   });
 
-  it('deploys the marked clusters at most 4 at a time and shows each one\'s result', async () => {
+  it('a bulk deploy keeps at most 4 of the marked clusters\' installs active, and follows each row to its end', async () => {
     const run = await installsCockpit({ rows: 9 });
     ui = run.ui;
-    run.installs.triggerDelayMs = 30;
+    run.installs.triggerDelayMs = 10;
     await run.installs.trigger('gpu-3'); // busy: its row will be refused
+    const marked = Array.from({ length: 9 }, (_, i) => `gpu-${i}`).filter((n) => n !== 'gpu-3');
+    const activeMarked = () => run.installs.activeTasks().filter((n) => n !== 'gpu-3');
     for (let i = 0; i < 9; i += 1) await ui.press(' ', 'j');
     await ui.press('d');
-    const screen = await ui.waitFor((s) => s.includes('deploy: 8 queued, 1 refused'), 'the bulk deploy');
-    expect(run.installs.maxActive).toBeLessThanOrEqual(4);
-    expect(run.installs.maxActive).toBeGreaterThan(1);
-    expect(lineOf(ui, 'gpu-3 ')).toContain('deploy refused: cluster "gpu-3" already has an active install');
-    expect(lineOf(ui, 'gpu-8 ')).toMatch(/deploy queued: task \d+/);
+    await ui.waitFor(() => activeMarked().length === 4, 'four installs started');
+    let screen = await ui.waitFor((s) => s.includes('waiting (9 of 9)'), 'the clusters still waiting');
+    expect(activeMarked()).toHaveLength(4);
+    expect(lineOf(ui, 'gpu-3 ')).toContain('deploy refused: cluster "gpu-3" already has an active');
+
+    // One install moves on: its row shows the running stage; the others are still queued.
+    const first = activeMarked()[0]!;
+    run.installs.setStages(first, [stage(0, FIRST, 'completed'), stage(1, SECOND, 'running'), ...EXTERNAL_STAGES.slice(2).map((n, i) => stage(i + 2, n, 'pending'))]);
+    await ui.waitFor((s) => lineOf(ui!, `${first} `).includes(`running 1/5 ${SECOND}`), 'the row\'s progress');
+
+    // Finish them one by one (one fails): each end lets the next marked cluster start, never more than 4 at once.
+    let maxActive = 0;
+    let failedOne: string | null = null;
+    for (let finished = 0; finished < marked.length; finished += 1) {
+      await ui.waitFor(() => activeMarked().length > 0, 'an active install');
+      maxActive = Math.max(maxActive, activeMarked().length);
+      const next = activeMarked()[0]!;
+      if (failedOne === null) {
+        failedOne = next;
+        run.installs.setStages(next, [stage(0, FIRST, 'failed', { error: 'helm timed out' })], 'StageInit: helm timed out');
+      } else {
+        run.installs.complete(next);
+      }
+      await ui.waitFor(() => !activeMarked().includes(next) && (activeMarked().length === Math.min(4, marked.length - finished - 1)), 'the next cluster to start');
+    }
+    screen = await ui.waitFor((s) => s.includes('deploy: 7 deployed, 1 failed, 1 refused'), 'the bulk deploy summary');
+    expect(maxActive).toBe(4);
+    expect(run.installs.triggered.filter((t) => t.startsWith('deploy'))).toHaveLength(1 + marked.length);
+    expect(lineOf(ui, `${failedOne!} `)).toContain('failed: StageInit: helm timed out');
+    expect(lineOf(ui, 'gpu-8 ')).toMatch(/deployed \(task \d+, 5\/5 stages\)/);
     expect(screen).toContain('hint: Press l on a row');
   });
 
@@ -96,15 +135,17 @@ describe('the Installs panel', () => {
     expect(ui.screen()).toContain('no install has run on gpu-0 yet');
     await ui.press(KEY.escape, 'd');
     await ui.waitFor((s) => s.includes('task 1 pending'), 'the task');
-    run.installs.setStages('gpu-0', [stage(0, EXTERNAL_STAGES[0]!, 'skipped', { detail: 'release lens-operators is deployed' }),
-      stage(1, EXTERNAL_STAGES[1]!, 'failed', { error: 'ImagePullBackOff on lens-check' })], 'lens-storage-check: ImagePullBackOff');
-    await ui.waitFor((s) => s.includes('✗ lens-storage-check'), 'the failure');
+    run.installs.setStages('gpu-0', [stage(0, FIRST, 'skipped', { detail: 'external storage: the database is assumed configured' }),
+      stage(1, SECOND, 'failed', { error: 'ImagePullBackOff on lens-migrate', output: 'Error: UPGRADE FAILED: context deadline exceeded' })],
+      `${SECOND}: ImagePullBackOff`);
+    await ui.waitFor((s) => s.includes(`✗ ${SECOND}`), 'the failure');
     await ui.press('l');
     const screen = ui.screen();
     expect(screen).toContain('Installer output: gpu-0 · task 1 failed · runner process');
-    expect(screen).toContain('task 1: lens-storage-check: ImagePullBackOff');
-    expect(screen).toContain('lens-operators: release lens-operators is deployed');
-    expect(screen).toContain('lens-storage-check: error: ImagePullBackOff on lens-check');
+    expect(screen).toContain(`task 1: ${SECOND}: ImagePullBackOff`);
+    expect(screen).toContain(`── ${FIRST}: skipped · external storage: the database is assumed configured`);
+    expect(screen).toContain('error: ImagePullBackOff on lens-migrate');
+    expect(screen).toContain('Error: UPGRADE FAILED: context deadline exceeded');
   });
 
   it('hides and refuses d and R when read-only, and keeps l', async () => {
@@ -118,4 +159,44 @@ describe('the Installs panel', () => {
     expect(ui.screen()).toContain('fleetdeck is running read-only');
     expect(run.installs.triggered).toEqual([]);
   });
+});
+
+describe('the Installs panel on the real installer (PGlite, sandbox cluster, fake helm)', () => {
+  let world: World | null = null;
+  let scheduler: InstallScheduler | null = null;
+  afterEach(async () => {
+    await scheduler?.stop();
+    scheduler = null;
+    await world?.close();
+    world = null;
+  });
+
+  it('d queues a real task; the scheduler runs the seed\'s stages and the panel shows them done, with helm\'s output under l', async () => {
+    world = await openWorld('pglite');
+    await addTarget(world, 'gpu-real', 'external');
+    const { engine, dataplane } = world;
+    const source = new MemorySource(clusters(1));
+    source.installs = dataplane.service;
+    const unsubscribe = engine.events.subscribe((event) => source.emit(event), ['installs']);
+    try {
+      scheduler = dataplane.scheduler();
+      await scheduler.start();
+      ui = await renderCockpit(source, 40, 160);
+      await ui.press('3');
+      await ui.waitFor((s) => s.includes('gpu-real · dataplane pending'), 'the real cluster');
+      await ui.press('d');
+      const screen = await ui.waitFor((s) => s.includes('gpu-real · dataplane deployed'), 'the install to finish', 60_000);
+      for (const name of SEED_EXTERNAL_STAGES) expect(lineOf(ui, ` ${name} `)).toMatch(/^\s+✓/);
+      expect(lineOf(ui, 'StageApplications')).toContain('done');
+      expect(screen).toMatch(/task \d+ completed, attempt 1\/4/);
+      await ui.press('l');
+      const output = await ui.waitFor((s) => s.includes('Installer output: gpu-real'), 'the installer output');
+      expect(output).toContain('── StageApplications: completed');
+      // helm's own output for the stage, kept in the task journal.
+      expect(output).toContain(`NAME: ${RELEASES.applications}`);
+      expect(output).toMatch(/STATUS: deployed/);
+    } finally {
+      unsubscribe();
+    }
+  }, 90_000);
 });

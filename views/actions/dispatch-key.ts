@@ -3,6 +3,7 @@ import { PANEL_IDS } from '../panel-id.js';
 import { panelById } from '../panels/registry.js';
 import type { ActionContext } from './action-context.js';
 import { appsOverlayKey } from '../panels/apps-actions.js';
+import { drOverlayKey } from '../panels/dr-actions.js';
 import { overlayKey } from './overlay-keys.js';
 import type { RawKey } from './overlay-keys.js';
 
@@ -11,6 +12,7 @@ export function dispatchKey(input: string, key: RawKey, ctx: ActionContext): voi
   const state = ctx.store.getState();
   if (state.overlay && overlayKey(state.overlay, input, key, ctx)) return;
   if (state.panel === 'apps' && appsOverlayKey(input, key, ctx)) return;
+  if (state.panel === 'dr' && drOverlayKey(input, key, ctx)) return;
   const resolved = resolveKey(input, key, state.panel, state.status.readonly);
   if (resolved.kind === 'none') return;
   const { binding } = resolved;

@@ -4,7 +4,7 @@ import type { ActionContext } from './action-context.js';
 import { runCommandLine } from './command-line.js';
 import { createEnvironment } from './cluster-operations.js';
 import { deleteClusters } from './delete-clusters.js';
-import { applyPlan } from './repair-drift.js';
+import { applyPlan, destructivePlanKey } from './repair-drift.js';
 
 export interface RawKey extends KeyPress {
   backspace: boolean;
@@ -72,6 +72,7 @@ export function overlayKey(overlay: Overlay, input: string, key: RawKey, ctx: Ac
       if (isText(input, key)) { state.openOverlay({ ...overlay, name: overlay.name + input }); return true; }
       return swallow(input, key);
     case 'plan':
+      if (overlay.destructive) return destructivePlanKey(overlay, input, key, ctx);
       if (key.leftArrow || key.rightArrow || key.tab || input === 'h' || input === 'l') {
         if (overlay.plan) state.openOverlay({ ...overlay, choice: overlay.choice === 'cancel' ? 'confirm' : 'cancel' });
         return true;

@@ -1,21 +1,7 @@
 import { Box, Text } from 'ink';
-import type { InstallView } from '../../core/dataplane/types.js';
 import { useCockpit } from '../context.js';
+import { installerOutput } from '../panels/installs-output.js';
 import { useTone } from '../theme.js';
-
-/** What the installer left for a cluster's current (or last) task: the task's error, each stage's detail and error. */
-export function installerOutput(view: InstallView): string[] {
-  const task = view.task;
-  if (!task) return [];
-  const lines: string[] = [];
-  if (task.jobName) lines.push(`Kubernetes Job ${task.jobName} (kubectl logs job/${task.jobName} in ${view.cluster} has the full output)`);
-  if (task.errorMessage) lines.push(`task ${task.id}: ${task.errorMessage}`);
-  for (const stage of task.stages) {
-    if (stage.detail) lines.push(`${stage.name}: ${stage.detail}`);
-    if (stage.error) lines.push(`${stage.name}: error: ${stage.error}`);
-  }
-  return lines;
-}
 
 export function InstallLogOverlay({ height, cluster }: { height: number; cluster: string }) {
   const view = useCockpit((s) => (s.installs.view?.cluster === cluster ? s.installs.view : null));
@@ -25,8 +11,11 @@ export function InstallLogOverlay({ height, cluster }: { height: number; cluster
   let note: string | null = null;
   if (!view) note = 'reading…';
   else if (!task) note = `no install has run on ${cluster} yet: nothing to show`;
-  else if (lines.length === 0) note = `task ${task.id} (${task.status}) recorded no installer output or error`;
-  const shown = lines.slice(-Math.max(0, height - 3));
+  else if (lines.length === 0) note = `task ${task.id} (${task.status}) recorded no installer output or error yet`;
+  // The newest output is at the end; `fleetdeck installs logs CLUSTER` prints all of it.
+  const room = Math.max(0, height - 3);
+  let shown = lines;
+  if (lines.length > room) shown = room > 1 ? [`… ${lines.length - room + 1} earlier lines: fleetdeck installs logs ${cluster}`, ...lines.slice(lines.length - (room - 1))] : [];
   return (
     <Box flexDirection="column" height={height}>
       <Text wrap="truncate" bold color={tone('cyan')}>

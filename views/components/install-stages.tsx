@@ -1,6 +1,7 @@
 import { Text } from 'ink';
 import { useEffect, useState } from 'react';
 import type { InstallView, StageRecord, StageStatus } from '../../core/dataplane/types.js';
+import { attemptText } from '../panels/installs-output.js';
 import { useTone } from '../theme.js';
 
 const MARK: Record<StageStatus, string> = { pending: '·', running: '…', completed: '✓', skipped: '✓', failed: '✗' };
@@ -40,7 +41,7 @@ export function InstallStages({ view, height }: { view: InstallView; height: num
   const now = useNow(stages.some((stage) => stage.status === 'running'));
   const task = view.task;
   const title = `${view.cluster} · dataplane ${view.dataplaneStatus} · storage ${view.storageMode ?? 'unset (external)'}`
-    + (task ? ` · task ${task.id} ${task.status}, attempt ${task.retryCount + 1}/${task.maxRetries}` : ' · no install yet');
+    + (task ? ` · task ${task.id} ${task.status}, ${attemptText(task)}${task.runner === 'job' ? ' · Job runner' : ''}` : ' · no install yet');
   const lines: { key: string; text: string; colour?: string | undefined; dim?: boolean }[] = [];
   for (const stage of stages) {
     lines.push({ key: `s${stage.position}`, text: `  ${stageLine(stage, now)}`, colour: stage.status === 'failed' ? tone('red')

@@ -12,7 +12,7 @@ export function operationLines(steps: number, failed: boolean): number {
   return 1 + steps + (failed ? 2 : 0);
 }
 
-/** The followed operation's steps, live: ✓ done, … running, ✗ failed (with the resume hint), · not yet. */
+/** The followed operation's steps, live: ✓ done, … running, ✗ failed (with the operation's own hint), · not yet. */
 export function OperationSteps({ height }: { height: number }) {
   const operation = useCockpit((s) => s.operation);
   const tone = useTone();
@@ -38,7 +38,7 @@ export function OperationSteps({ height }: { height: number }) {
       ))}
       {failed && record ? <Text wrap="truncate" color={tone('red')}>{`  error: ${record.error ?? 'failed'}`}</Text> : null}
       {failed && record ? (
-        <Text wrap="truncate">{`  resume with \`fleetdeck ops resume ${record.id}\` or roll back with \`fleetdeck ops undo ${record.id}\``}</Text>
+        <Text wrap="truncate">{`  ${record.hint ?? `resume with \`fleetdeck ops resume ${record.id}\``}`}</Text>
       ) : null}
     </Box>
   );

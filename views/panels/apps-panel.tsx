@@ -5,7 +5,7 @@ import type { GroupView, MemberView } from '../../core/apps/index.js';
 import { ConfirmOverlay } from '../components/confirm-overlay.js';
 import { useCockpitContext } from '../context.js';
 import { appsStoreFor, groupRef } from '../store/apps-store.js';
-import type { AppsRow, AppsStore } from '../store/apps-store.js';
+import type { AppsActionResult, AppsRow, AppsStore } from '../store/apps-store.js';
 import { useTone } from '../theme.js';
 import { refreshApps } from './apps-actions.js';
 import { appsSourceOf } from './apps-source.js';
@@ -40,23 +40,30 @@ function healthOf(row: AppsRow): string {
   return row.kind === 'group' ? row.group.health : row.kind === 'member' ? row.member.health : '';
 }
 
-function Details({ height, group }: { height: number; group: GroupView | undefined }) {
+function Details({ height, group, result, busy }: { height: number; group: GroupView | undefined; result: AppsActionResult | undefined; busy: string | null }) {
   const tone = useTone();
+  const { source } = useCockpitContext();
   if (!group) return <Text wrap="truncate">the group is gone · esc closes</Text>;
-  const member = (m: MemberView) => `  ${m.instance.padEnd(24)} ${m.role.padEnd(8)} ${m.health.padEnd(12)} ${(m.version || '-').padEnd(8)} config ${m.configHash || '-'}${m.restartPending ? ' · restart pending' : ''}${m.error ? ` · ${m.error}` : ''}`;
+  const member = (m: MemberView) => `  ${m.instance.padEnd(24)} ${m.role.padEnd(8)} ${m.health.padEnd(12)} ${(m.version || '-').padEnd(8)} config ${m.configHash || '-'}`
+    + `${m.restartPending ? ' · restart pending' : ''}${m.healthMessage ? ` · ${m.healthMessage}` : ''}${m.error ? ` · ${m.error}` : ''}`;
   const lines = [
     `  App ${group.app} · component ${group.component} · ${group.type} ${group.version}`,
-    `  Phase ${group.phase}${group.renderNeeded ? ' · plugin changed, re-render pending' : ''} · ${group.instances} instance(s)`,
+    `  Phase ${group.phase}${group.renderNeeded ? ' · plugin changed, re-render pending' : ''} · ${group.instances} instance(s) · master ${group.master ?? '-'}`,
     '', ...group.members.map(member),
   ];
+  const status = busy?.endsWith(groupRef(group)) ? `  ⟳ ${busy}…` : result ? `  Last ${result.action}: ${result.text}` : '';
   return (
     <Box flexDirection="column" height={height}>
       <Text wrap="truncate" bold color={tone('cyan')}>{`Group ${groupRef(group)}`}</Text>
-      {lines.slice(0, Math.max(0, height - 2)).map((line, i) => <Text key={i} wrap="truncate">{line}</Text>)}
-      <Text wrap="truncate" dimColor>esc closes · F failover · L reload · B backup</Text>
+      {lines.slice(0, Math.max(0, height - 4)).map((line, i) => <Text key={i} wrap="truncate">{line}</Text>)}
+      <Text> </Text>
+      <Text wrap="truncate" color={result && !result.ok && !busy ? tone('red') : undefined}>{status}</Text>
+      <Text wrap="truncate" dimColor>{readonlyHint(source.status.readonly)}</Text>
     </Box>
   );
 }
+
+const readonlyHint = (readonly: boolean): string => (readonly ? 'esc closes · read-only: F, L and B are off' : 'esc closes · F failover · L reload · B backup');
 
 function findGroup(slice: AppsStore, ref: string): GroupView | undefined {
   for (const row of slice.getState().rows) if (row.kind === 'group' && groupRef(row.group) === ref) return row.group;
@@ -95,7 +102,9 @@ export function AppsPanel({ height, width }: PanelBodyProps) {
     const detail = group ? [`master now: ${group.master ?? '-'}`, 'a healthy replica is promoted; the master becomes a replica'] : [];
     return <ConfirmOverlay height={height} title={`Fail over group ${overlay.group}?`} targets={detail} choice={overlay.choice} confirmLabel="Fail over" />;
   }
-  if (overlay?.kind === 'details') return <Details height={height} group={findGroup(slice, overlay.group)} />;
+  if (overlay?.kind === 'details') {
+    return <Details height={height} group={findGroup(slice, overlay.group)} result={state.results[overlay.group]} busy={state.busy} />;
+  }
   if (!state.loaded) return <Box height={height}><Text dimColor>Loading apps…</Text></Box>;
   if (state.rows.length === 0) return <Box height={height}><Text dimColor>No middleware apps in the management cluster.</Text></Box>;
 

@@ -10,7 +10,7 @@ import { useTone } from '../theme.js';
 import type { PanelBodyProps } from './panel-definition.js';
 
 const TITLES = ['CLUSTER', 'DATAPLANE', 'STORAGE', 'TASK', 'RESULT'];
-const WIDTHS = [20, 9, 12, 34];
+const WIDTHS = [20, 9, 12, 40];
 
 function taskCell(row: ClusterInstallSummary): string {
   const { task } = row;

@@ -2,6 +2,8 @@ import { appsAction } from './apps-actions.js';
 import { AppsPanel } from './apps-panel.js';
 import { clustersAction } from './clusters-actions.js';
 import { ClustersPanel } from './clusters-panel.js';
+import { drAction } from './dr-actions.js';
+import { DrPanel } from './dr-panel.js';
 import { driftAction } from './drift-actions.js';
 import { DriftPanel } from './drift-panel.js';
 import { installsAction } from './installs-actions.js';
@@ -14,7 +16,7 @@ export const PANELS: readonly PanelDefinition[] = [
   { id: 'clusters', title: 'Clusters', Body: ClustersPanel, onAction: clustersAction },
   { id: 'drift', title: 'Drift', Body: DriftPanel, onAction: driftAction },
   { id: 'installs', title: 'Installs', Body: InstallsPanel, onAction: installsAction },
-  { id: 'dr', title: 'DR', Body: null },
+  { id: 'dr', title: 'DR', Body: DrPanel, onAction: drAction },
   { id: 'apps', title: 'Apps', Body: AppsPanel, onAction: appsAction },
 ];
 

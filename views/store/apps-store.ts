@@ -15,8 +15,17 @@ export type AppsRow =
   | { kind: 'member'; key: string; depth: 3; app: AppView; group: GroupView; member: MemberView };
 
 export type AppsOverlay =
-  | { kind: 'confirm'; action: 'failover'; group: string; choice: 'cancel' | 'confirm' }
+  /** `returnTo: 'details'`: the confirmation was opened from the group's details, which come back after it. */
+  | { kind: 'confirm'; action: 'failover'; group: string; choice: 'cancel' | 'confirm'; returnTo?: 'details' }
   | { kind: 'details'; group: string };
+
+/** What the last action on a group did (or why it failed), shown in its details until the next one. */
+export interface AppsActionResult {
+  action: 'failover' | 'reload' | 'backup';
+  ok: boolean;
+  text: string;
+  at: string;
+}
 
 export interface AppsState {
   apps: AppView[];
@@ -28,6 +37,8 @@ export interface AppsState {
   overlay: AppsOverlay | null;
   /** An action in flight, e.g. "failover cache-redis": shown, and a second action waits for it. */
   busy: string | null;
+  /** The last action's result per group (NAMESPACE/NAME). */
+  results: Record<string, AppsActionResult>;
 
   setApps(apps: AppView[]): void;
   moveBy(delta: number): void;
@@ -36,6 +47,7 @@ export interface AppsState {
   openOverlay(overlay: AppsOverlay): void;
   closeOverlay(): void;
   setBusy(busy: string | null): void;
+  setResult(group: string, result: AppsActionResult): void;
 }
 
 export type AppsStore = StoreApi<AppsState>;
@@ -74,7 +86,7 @@ export function createAppsStore(viewportRows = 20): AppsStore {
       return { selected: index, top: windowStart(get().top, index, get().viewportRows, rows.length) };
     };
     return {
-      apps: [], rows: [], loaded: false, selected: 0, top: 0, viewportRows, overlay: null, busy: null,
+      apps: [], rows: [], loaded: false, selected: 0, top: 0, viewportRows, overlay: null, busy: null, results: {},
       setApps(apps) {
         const key = selectedRow(get())?.key;
         const rows = flattenApps(apps);
@@ -90,6 +102,7 @@ export function createAppsStore(viewportRows = 20): AppsStore {
       openOverlay(overlay) { set({ overlay }); },
       closeOverlay() { set({ overlay: null }); },
       setBusy(busy) { set({ busy }); },
+      setResult(group, result) { set({ results: { ...get().results, [group]: result } }); },
     };
   });
 }

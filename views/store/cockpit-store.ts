@@ -36,6 +36,8 @@ export interface CockpitState extends DriftSlice, InstallsSlice, OperationSlice 
   notice: string | null;
   quitRequested: boolean;
 
+  /** The status once the database is open (the first frame shows it while still opening). */
+  setStatus(status: CockpitStatus): void;
   setClusters(clusters: ClusterRecord[]): void;
   setFilter(filter: string): void;
   moveBy(delta: number): void;
@@ -89,6 +91,9 @@ export function createCockpitStore(status: CockpitStatus, viewportRows = 20): Co
       notice: null,
       quitRequested: false,
 
+      setStatus(next) {
+        set({ status: next });
+      },
       setClusters(clusters) {
         const state = get();
         const selectedName = selectedCluster(state)?.name;

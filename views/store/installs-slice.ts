@@ -5,9 +5,9 @@ import type { ErrorInfo } from './error-info.js';
 import { EMPTY_CURSOR, cursorTargets, followKeys, moveCursor, toggleMark } from './list-cursor.js';
 import type { ListCursor, Move } from './list-cursor.js';
 
-/** What the last deploy / retry from this cockpit did for one cluster (a bulk deploy shows one per row). */
+/** What the last deploy / retry from this cockpit did for one cluster (a bulk deploy follows each row to its end). */
 export interface ActionResult {
-  state: 'waiting' | 'sending' | 'queued' | 'failed';
+  state: 'waiting' | 'sending' | 'queued' | 'running' | 'done' | 'failed';
   message: string;
 }
 

@@ -11,6 +11,10 @@ export type Overlay =
   /** Delete: the user types `expected` (the cluster's name, or `delete N` for marked rows). */
   | { kind: 'typed-confirm'; title: string; targets: string[]; expected: string; typed: string; mismatch: boolean }
   | { kind: 'create'; name: string; provider: Provider; field: 'name' | 'provider' }
-  /** The repair plan for the chosen drift items; `plan` is null while it is being made. Cancel is the default. */
-  | { kind: 'plan'; itemIds: string[]; plan: RepairPlan | null; error: ErrorInfo | null; choice: 'cancel' | 'confirm' }
+  /**
+   * The repair plan for the chosen drift items; `plan` is null while it is being made. Cancel is the default. A
+   * `destructive` plan that deletes clusters is applied only once `typed` matches what views/actions/repair-drift.ts asks for.
+   */
+  | { kind: 'plan'; itemIds: string[]; plan: RepairPlan | null; error: ErrorInfo | null; choice: 'cancel' | 'confirm';
+    destructive?: boolean; typed?: string; mismatch?: boolean }
   | { kind: 'log'; cluster: string };

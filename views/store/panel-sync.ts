@@ -61,7 +61,7 @@ export function startPanelSync(store: CockpitStore, source: CockpitSource, debou
     }
     if (event.topic === 'operations' && lifecycle && event.target !== undefined) {
       const id = Number(event.target);
-      const cluster = typeof event.data?.target === 'string' ? event.data.target : '';
+      const cluster = event.data.target;
       const watched = state().operation;
       const finished = watched?.record && watched.record.status !== 'running' && watched.record.status !== 'undoing';
       if (watched && watched.id === null && watched.target === cluster) {

@@ -111,9 +111,16 @@ export async function decryptArchive(archiveFile: string, plainFile: string, key
   const head = await readArchiveHeader(archiveFile, label);
   const { manifest } = head;
   if (manifest.keyId !== key.id) {
+    // Either another key made it, or someone edited the key id in the manifest. The manifest is authenticated: if
+    // the archive checks out with this key once the key id is put back to this key's, only the key id was altered.
+    if (await authenticates(archiveFile, head, withKeyId(head.header, manifest.keyId, key.id), key)) {
+      const error = checksumMismatch(label, `its manifest was altered (the key id reads ${manifest.keyId}, but the archive was made with key ${key.id})`);
+      error.details.reason = 'tampered';
+      throw error;
+    }
     throw new FleetError('UNAUTHORIZED',
-      `backup ${label} was encrypted with a different key (key id ${manifest.keyId}; ${key.variable} has key id ${key.id})`,
-      `Set ${key.variable} to the key that was in use when the backup was made.`, { keyId: manifest.keyId });
+      `backup ${label} was encrypted with a different key (key id ${manifest.keyId}; ${key.describe()} has key id ${key.id})`,
+      `To restore it, use the key that was in use when the backup was made: ${key.placeHint()}.`, { keyId: manifest.keyId });
   }
   const iv = Buffer.from(manifest.iv, 'base64');
   let decipher: Decipher;
@@ -168,6 +175,36 @@ export async function decryptArchive(archiveFile: string, plainFile: string, key
   }
   await out.close();
   return manifest;
+}
+
+/** The header bytes with the manifest's key id replaced (same JSON otherwise), length prefix recomputed. */
+function withKeyId(header: Buffer, from: string, to: string): Buffer {
+  const json = header.subarray(HEADER_PREFIX_BYTES).toString('utf8').replace(`"keyId":${JSON.stringify(from)}`, `"keyId":${JSON.stringify(to)}`);
+  const body = Buffer.from(json, 'utf8');
+  const prefix = Buffer.from(header.subarray(0, HEADER_PREFIX_BYTES));
+  prefix.writeUInt32BE(body.length, HEADER_PREFIX_BYTES - 4);
+  return Buffer.concat([prefix, body]);
+}
+
+/** Whether the archive's ciphertext and trailer authenticate under `header` with `key` (nothing is written). */
+async function authenticates(archiveFile: string, head: ArchiveHeader, header: Buffer, key: BackupKey): Promise<boolean> {
+  try {
+    const iv = Buffer.from(head.manifest.iv, 'base64');
+    if (head.manifest.algorithm === 'aes256-gcm') {
+      const decipher = createDecipheriv('aes-256-gcm', key.material(), iv);
+      decipher.setAAD(header);
+      decipher.setAuthTag(head.trailer);
+      await forEachChunk(archiveFile, head.bodyStart, head.bodyEnd, (chunk) => { decipher.update(chunk); });
+      decipher.final();
+      return true;
+    }
+    const mac = createHmac('sha256', cbcKeys(key).mac).update(header);
+    await forEachChunk(archiveFile, head.bodyStart, head.bodyEnd, (chunk) => { mac.update(chunk); });
+    const expected = mac.digest();
+    return expected.length === head.trailer.length && timingSafeEqual(expected, head.trailer);
+  } catch {
+    return false;
+  }
 }
 
 function checksumMismatch(label: string, why: string): ValidationError {

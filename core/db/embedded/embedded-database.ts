@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, realpathSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FleetError } from '../../errors.js';
+import { ensurePrivateDir } from '../private-files.js';
 import type { Database, NotificationHandler, Queryable, QueryResult } from '../database.js';
 import { PgliteDatabase } from '../pglite-database.js';
 import { OwnerServer } from './owner-server.js';
+import { newOwnerToken, readOwnerToken, writeOwnerToken } from './owner-token.js';
 import { ForwardedError } from './protocol.js';
 import { RemoteConnection, remoteQueryable, remoteTransaction } from './remote-database.js';
 
@@ -15,7 +17,9 @@ type Backend = (
 
 /**
  * The address other processes reach the owner on. A Linux abstract socket: the kernel releases it the
- * moment the owner dies, so a crashed owner never leaves the data directory locked.
+ * moment the owner dies, so a crashed owner never leaves the data directory locked. Any local user can
+ * connect to it, so it is only the ownership lock and the transport: the owner serves a connection only
+ * after it presented the token from the 0600 file in the 0700 data directory (see owner-token.ts).
  */
 export function ownerAddress(dataDir: string): string {
   const digest = createHash('sha256').update(realpathSync(dataDir)).digest('hex').slice(0, 24);
@@ -23,6 +27,18 @@ export function ownerAddress(dataDir: string): string {
 }
 
 const ACQUIRE_ATTEMPTS = 400;
+
+export interface EmbeddedOptions {
+  /** Refuse to create a database where there is none (read-only mode). */
+  mustExist?: boolean;
+  /** While this process owns the directory: a client's idle transaction is rolled back after this long. */
+  idleTransactionTimeoutMs?: number;
+}
+
+/** True when `dataDir` already holds an embedded database. */
+export function hasDatabase(dataDir: string): boolean {
+  return existsSync(join(dataDir, 'pgdata', 'PG_VERSION'));
+}
 
 function isRetryable(error: unknown): boolean {
   return error instanceof ForwardedError && error.retry;
@@ -39,13 +55,17 @@ export class EmbeddedDatabase implements Database {
   private readonly handlers = new Map<string, Set<NotificationHandler>>();
   private closed = false;
 
-  private constructor(private readonly dataDir: string) {
+  private constructor(private readonly dataDir: string, private readonly options: EmbeddedOptions) {
     this.target = `embedded ${dataDir}`;
   }
 
-  static async open(dataDir: string): Promise<EmbeddedDatabase> {
-    mkdirSync(dataDir, { recursive: true });
-    const db = new EmbeddedDatabase(dataDir);
+  static async open(dataDir: string, options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
+    if (options.mustExist && !hasDatabase(dataDir)) {
+      throw new FleetError('UNAVAILABLE', `there is no fleetdeck database in ${dataDir}`,
+        'Read-only mode never creates one: run `fleetdeck migrate` (without --readonly) to create it, or point --data-dir at an existing one.');
+    }
+    ensurePrivateDir(dataDir);
+    const db = new EmbeddedDatabase(dataDir, options);
     await db.connect();
     return db;
   }
@@ -112,7 +132,13 @@ export class EmbeddedDatabase implements Database {
     }
     await backend.server.close();
     await backend.db.close();
-    rmSync(join(this.dataDir, 'owner.json'), { force: true });
+    // Only our own record: by now another process may have taken over and written its own.
+    const record = join(this.dataDir, 'owner.json');
+    try {
+      if ((JSON.parse(readFileSync(record, 'utf8')) as { pid?: number }).pid === process.pid) rmSync(record, { force: true });
+    } catch {
+      // Gone already, or being rewritten by the next owner.
+    }
   }
 
   private dispatch(channel: string, payload: string): void {
@@ -158,12 +184,18 @@ export class EmbeddedDatabase implements Database {
   private async acquire(): Promise<Backend> {
     const address = ownerAddress(this.dataDir);
     for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt += 1) {
-      const server = new OwnerServer(address);
+      const token = newOwnerToken();
+      const server = new OwnerServer(address, {
+        token, ...(this.options.idleTransactionTimeoutMs === undefined ? {} : { idleTransactionTimeoutMs: this.options.idleTransactionTimeoutMs }),
+      });
       try {
         await server.listen();
       } catch {
         try {
-          const conn = await RemoteConnection.open(address);
+          // A new owner may not have written its token yet: the stale one is refused and we try again.
+          const current = readOwnerToken(this.dataDir);
+          if (current === null) throw new Error('no owner token yet');
+          const conn = await RemoteConnection.open(address, current);
           conn.onNotification = (channel, payload) => this.dispatch(channel, payload);
           const backend: Backend = { role: 'client', conn, plain: remoteQueryable(conn), subscribed: new Set() };
           conn.onClose = () => this.ownerWentAway(backend);
@@ -175,9 +207,16 @@ export class EmbeddedDatabase implements Database {
           continue;
         }
       }
-      const db = await PgliteDatabase.open(join(this.dataDir, 'pgdata'));
+      writeOwnerToken(this.dataDir, token);
+      let db: PgliteDatabase;
+      try {
+        db = await PgliteDatabase.open(join(this.dataDir, 'pgdata'));
+      } catch (error) {
+        await server.close(0).catch(() => undefined);
+        throw error;
+      }
       server.attach(db);
-      writeFileSync(join(this.dataDir, 'owner.json'), JSON.stringify({ pid: process.pid, since: new Date().toISOString() }));
+      writeFileSync(join(this.dataDir, 'owner.json'), JSON.stringify({ pid: process.pid, since: new Date().toISOString() }), { mode: 0o600 });
       const backend: Backend = { role: 'owner', db, server, subscribed: new Set() };
       await this.resubscribe(backend);
       this.backend = backend;

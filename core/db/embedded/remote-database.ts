@@ -4,6 +4,9 @@ import type { Database, NotificationHandler, Queryable, QueryResult } from '../d
 import type { Request, Response } from './protocol.js';
 import { ForwardedError, encode, lineReader } from './protocol.js';
 
+/** Query results can be large (10,000 clusters); V8's string limit is the real bound. */
+const MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
+
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 type Body = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -16,7 +19,11 @@ export class RemoteConnection {
   onClose: () => void = () => undefined;
 
   private constructor(private readonly socket: Socket) {
-    socket.on('data', lineReader((message) => this.receive(message as Response)));
+    socket.on('data', lineReader((message) => this.receive(message as Response), {
+      // An owner that sends garbage is treated as gone: this connection closes and the caller reconnects.
+      onInvalid: () => socket.destroy(),
+      maxLineBytes: () => MAX_RESPONSE_BYTES,
+    }));
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.closedError = new ForwardedError({ message: 'the owning fleetdeck process went away', retry: true });
@@ -26,8 +33,9 @@ export class RemoteConnection {
     });
   }
 
-  static open(socketPath: string): Promise<RemoteConnection> {
-    return new Promise((resolve, reject) => {
+  /** Connects and says hello with the owner's token; rejects when the owner refuses it (e.g. a stale token). */
+  static async open(socketPath: string, token: string): Promise<RemoteConnection> {
+    const conn = await new Promise<RemoteConnection>((resolve, reject) => {
       const socket = connect(socketPath);
       socket.once('connect', () => {
         socket.off('error', reject);
@@ -35,6 +43,13 @@ export class RemoteConnection {
       });
       socket.once('error', reject);
     });
+    try {
+      await conn.call({ op: 'hello', token });
+    } catch (error) {
+      conn.socket.destroy();
+      throw error;
+    }
+    return conn;
   }
 
   get isOpen(): boolean {

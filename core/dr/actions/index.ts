@@ -6,9 +6,9 @@ import { runClusternetAction, runResourceAction } from './resources.js';
 import type { ActionContext, ActionHandler, ActionHandlers } from './types.js';
 
 export { ActionFailure, sleep, type ActionContext, type ActionHandler, type ActionHandlers } from './types.js';
-export { runHttpAction, sendRequest, isSuccessStatus, RESPONSE_BODY_LIMIT } from './http.js';
+export { runHttpAction, sendRequest, isSuccessStatus, tlsOptions, RESPONSE_BODY_LIMIT } from './http.js';
 export { runJobAction, jobState, jobRefFor, type JobState } from './job.js';
-export { runClusternetAction, runResourceAction } from './resources.js';
+export { runClusternetAction, runResourceAction, clusternetState, type ClusternetState } from './resources.js';
 export { operate, deleteRef, kubeRefOf, refOf, CLUSTERNET_API_VERSION } from './kube-objects.js';
 
 export const DEFAULT_HANDLERS: Required<ActionHandlers> = {

@@ -16,6 +16,10 @@ export interface ActionContext {
   record(outputs: ActionOutputs): Promise<void>;
   /** Outputs recorded by an earlier attempt or process, if any. */
   previous: ActionOutputs;
+  /** The workflow run's part of Job names ('' for a workflow's first run in the plan); see render/outputs.ts jobNameFor. */
+  jobScope?: string;
+  /** Secret values in play (secret header values, secret parameters): handlers keep them out of what they record. */
+  secrets?: readonly string[];
 }
 
 export type ActionHandler = (action: Action, ctx: ActionContext) => Promise<ActionOutputs>;

@@ -16,7 +16,13 @@ export interface WhenCondition {
   source: string;
   /** True when the action should run. Throws TemplateError when the data lacks a key the condition reads. */
   evaluate(data: WhenData): boolean;
+  /** The parsed condition, for translating it (export-argo): a comparison expression or a template. */
+  tree?: WhenTree;
 }
+
+export type WhenTree = { kind: 'expression'; expr: WhenExpr } | { kind: 'template'; template: Template };
+export type WhenExpr = Expr;
+export type WhenOperand = Operand;
 
 export interface WhenData {
   params: Record<string, unknown>;
@@ -31,7 +37,7 @@ type Expr =
   | { kind: 'compare'; op: string; left: Operand; right: Operand }
   | { kind: 'value'; operand: Operand };
 
-type Operand = { kind: 'literal'; value: unknown } | { kind: 'ref'; template: Template; modeRef: boolean };
+type Operand = { kind: 'literal'; value: unknown } | { kind: 'ref'; template: Template; modeRef: boolean; path: string };
 
 const ALWAYS: WhenCondition = { source: '', evaluate: () => true };
 const HINT = 'Write the condition as a template ({{ eq .params.mode "install" }}) or a comparison (mode == "install" || mode == "upgrade").';
@@ -44,7 +50,7 @@ export function parseWhen(source: string, name = 'when'): WhenCondition {
   if (inner !== undefined && !inner.includes('{{') && hasOperator(inner)) return compileExpression(inner, source, name, source.indexOf(inner));
   if (text.includes('{{')) {
     const template = parseTemplate(source, name);
-    return { source, evaluate: (data) => truthOfTemplate(template, data) };
+    return { source, evaluate: (data) => truthOfTemplate(template, data), tree: { kind: 'template', template } };
   }
   return compileExpression(text, source, name, source.indexOf(text));
 }
@@ -123,7 +129,7 @@ function compileExpression(text: string, source: string, name: string, offset: n
     if (/^[+-]?\d+(\.\d+)?$/.test(w)) return { kind: 'literal', value: Number(w) };
     const path = w.startsWith('.') || w.startsWith('$') ? w : /^[A-Za-z_][\w-]*$/.test(w) ? `.params.${w}` : fail(`unexpected "${w}"`, t.pos);
     try {
-      return { kind: 'ref', template: parseTemplate(`{{ ${path} }}`, name), modeRef: path === '.params.mode' || path === '.params.operation' };
+      return { kind: 'ref', template: parseTemplate(`{{ ${path} }}`, name), modeRef: path === '.params.mode' || path === '.params.operation', path };
     } catch {
       return fail(`cannot read "${w}"`, t.pos);
     }
@@ -172,6 +178,7 @@ function compileExpression(text: string, source: string, name: string, offset: n
       if (readsMode && noMode(data)) return true;
       return isTrue(evalExpr(expr, withModeFallback(data)));
     },
+    tree: { kind: 'expression', expr },
   };
 }
 

@@ -1,18 +1,25 @@
 /**
  * Runs an execution to its end in this process: takes its lease (a crashed holder's lease expires), runs the
  * Execute or Revert, and records the final phase. Safe to call again after a crash: finished actions are kept.
+ * Every status write is fenced by the lease; a runner that lost it stops and reports `ran: false`.
+ * An Execute that fails under a plan with rollbackOnFailure is finished and its Revert created in one transaction,
+ * then the Revert runs here too (another process resumes it if this one dies).
  */
 import { errorMessage } from '../../errors.js';
-import { finishExecution, claimExecution, getExecution, getSnapshot } from '../store/executions.js';
-import { markMany } from '../store/action-statuses.js';
-import type { ExecutionRecord } from '../store/types.js';
+import { scrubText } from '../render/redact.js';
+import { openSealed } from '../secrets/sealing.js';
+import { LeaseLostError, listActionStatuses, skipPending, type Fence } from '../store/action-statuses.js';
+import { asBusyError, claimExecution, finishExecution, getExecution, getSnapshot, insertExecutionIn, listReverts } from '../store/executions.js';
+import type { ExecutionRecord, PlanSnapshot } from '../store/types.js';
 import { runExecute, type PhaseContext } from './execute.js';
 import { defaultHolder, holdLease } from './lease.js';
-import { runRevert } from './revert.js';
+import { runSecrets, renderSnapshot } from './plan-runs.js';
+import { runRevert, stepActs, planRevert } from './revert.js';
 import type { RunPhase } from './run-workflow.js';
+import { newRevert } from './start-revert.js';
 import { DEFAULT_LEASE_MS, DEFAULT_PARALLELISM, type ExecutorDeps, type RunOptions } from './types.js';
 
-export type RunOutcome = { ran: true; execution: ExecutionRecord } | { ran: false; execution: ExecutionRecord; reason: string };
+export type RunOutcome = { ran: true; execution: ExecutionRecord; revert?: ExecutionRecord } | { ran: false; execution: ExecutionRecord; reason: string };
 
 export async function runExecution(deps: ExecutorDeps, id: string, options: RunOptions = {}): Promise<RunOutcome> {
   const holder = options.holder ?? defaultHolder();
@@ -23,7 +30,10 @@ export async function runExecution(deps: ExecutorDeps, id: string, options: RunO
     const reason = execution.phase === 'Pending' || execution.phase === 'Running' ? `another process (${execution.leaseHolder ?? 'unknown'}) is running it` : `it is already ${execution.phase}`;
     return { ran: false, execution, reason };
   }
+  const fence: Fence = { executionId: id, holder };
   const lease = holdLease(deps.db, id, holder, leaseMs);
+  const stopper = new AbortController();
+  const signal = AbortSignal.any([lease.signal, stopper.signal]);
   const publish = (type: string, data: Record<string, unknown> = {}): void => {
     void deps.relay?.publish({ topic: 'dr', type, target: id, data: { plan: claimed.planName, ...data } }).catch(() => undefined);
   };
@@ -36,33 +46,94 @@ export async function runExecution(deps: ExecutorDeps, id: string, options: RunO
     progressTimer = setTimeout(() => { progressTimer = null; lastProgress = Date.now(); publish('execution.progress'); }, wait);
   };
   publish('execution.running', { kind: claimed.kind });
-  let phase: RunPhase | 'Failed' = 'Failed';
+  let phase: RunPhase = 'Failed';
   let message: string | null = null;
+  let lost = false;
+  let snapshot: PlanSnapshot | null = null;
+  let params: Record<string, string> = {};
+  /** The plan's secret values, to scrub from an error message (rendered only when there is one). */
+  const secrets = (): string[] => {
+    try {
+      return snapshot ? runSecrets(snapshot, renderSnapshot(snapshot, params, id)) : [];
+    } catch {
+      return [];
+    }
+  };
   try {
-    const snapshot = await getSnapshot(deps.db, id);
-    const ctx: PhaseContext = { deps, execution: claimed, snapshot, signal: lease.signal, parallelism: options.parallelism ?? DEFAULT_PARALLELISM, onChange };
+    const what = `execution ${id}`;
+    snapshot = openSealed(deps.secrets ?? null, await getSnapshot(deps.db, id), what, true);
+    params = openSealed(deps.secrets ?? null, claimed.params, what, true);
+    const ctx: PhaseContext = {
+      deps, execution: claimed, snapshot, params, fence, signal, parallelism: options.parallelism ?? DEFAULT_PARALLELISM, onChange,
+      stop: (reason) => { if (!stopper.signal.aborted) stopper.abort(reason); },
+    };
     if (claimed.kind === 'Execute') phase = await runExecute(ctx);
     else {
       const parent = await getExecution(deps.db, claimed.parentId!);
-      phase = await runRevert(ctx, parent, await getSnapshot(deps.db, parent.id));
+      phase = await runRevert(ctx, parent, snapshot);
     }
-    if (phase === 'Cancelled') message = 'cancelled';
+    if (phase === 'Canceled') message = 'canceled';
   } catch (error) {
     phase = 'Failed';
-    message = errorMessage(error);
+    message = scrubText(errorMessage(error), secrets());
+    if (error instanceof LeaseLostError || lease.lost) lost = true;
   } finally {
     lease.release();
     if (progressTimer) clearTimeout(progressTimer);
   }
-  if (lease.lost) return { ran: false, execution: await getExecution(deps.db, id), reason: 'another process took the execution over' };
-  if (phase !== 'Succeeded') {
+  if (lost || lease.lost) return lostLease(deps, id);
+  try {
     // Whatever never started is Skipped, so no status stays Pending in a finished execution.
-    const left = await deps.db.query<{ stage: string; workflow: string; action: string }>(
-      "SELECT stage, workflow, action FROM dr_action_statuses WHERE execution_id = $1 AND phase = 'Pending'", [id]);
-    await markMany(deps.db, id, left.rows, 'Skipped', null);
+    if (phase !== 'Succeeded') await skipPending(deps.db, fence);
+  } catch (error) {
+    if (error instanceof LeaseLostError) return lostLease(deps, id);
+    throw error;
   }
-  await finishExecution(deps.db, id, holder, phase, message);
+  const rollback = claimed.kind === 'Execute' && phase === 'Failed' && snapshot?.plan.spec.rollbackOnFailure === true;
+  const automatic: AutoRevert = rollback && snapshot ? await finishWithRevert(deps, claimed, snapshot, params, holder, message) : { kind: 'none' };
+  if (automatic.kind === 'lost') return lostLease(deps, id);
+  if (automatic.kind === 'none' && !(await finishExecution(deps.db, id, holder, phase, message))) return lostLease(deps, id);
+  const revertId = automatic.kind === 'revert' ? automatic.id : null;
   const execution = await getExecution(deps.db, id);
   publish('execution.finished', { phase: execution.phase });
+  if (revertId) {
+    publish('execution.created', { kind: 'Revert', parent: id, automatic: true });
+    const { holder: _holder, steal: _steal, ...rest } = options;
+    const reverted = await runExecution(deps, revertId, rest);
+    return { ran: true, execution, revert: reverted.execution };
+  }
   return { ran: true, execution };
+}
+
+async function lostLease(deps: ExecutorDeps, id: string): Promise<RunOutcome> {
+  return { ran: false, execution: await getExecution(deps.db, id), reason: 'another process took the execution over' };
+}
+
+/** `none`: nothing to undo, finish as usual; `lost`: the lease went, nothing was written; `revert`: finished, Revert created. */
+type AutoRevert = { kind: 'none' } | { kind: 'lost' } | { kind: 'revert'; id: string };
+
+/**
+ * Finishes the failed Execute and creates its Revert in one transaction, so a crash in between cannot lose the
+ * rollback.
+ */
+async function finishWithRevert(deps: ExecutorDeps, execute: ExecutionRecord, snapshot: PlanSnapshot, params: Record<string, string>, holder: string, message: string | null): Promise<AutoRevert> {
+  const statuses = await listActionStatuses(deps.db, execute.id);
+  const steps = planRevert(snapshot, execute, statuses, { undo: 'pending', params });
+  if (!steps.some(stepActs)) return { kind: 'none' };
+  const revert = newRevert({
+    parent: execute, storedSnapshot: await getSnapshot(deps.db, execute.id), snapshot, params, statuses, reverts: await listReverts(deps.db, execute.id),
+    actor: 'rollbackOnFailure', automatic: true,
+  });
+  try {
+    return await deps.db.transaction(async (tx): Promise<AutoRevert> => {
+      const failed = statuses.filter((x) => x.phase === 'Failed').map((x) => x.action);
+      const why = message ?? (failed.length > 0 ? `${failed.join(', ')} failed` : 'failed');
+      const finished = await finishExecution(tx, execute.id, holder, 'Failed', `${why}; rolled back automatically by ${revert.id} (rollbackOnFailure)`);
+      if (!finished) return { kind: 'lost' };
+      await insertExecutionIn(tx, revert);
+      return { kind: 'revert', id: revert.id };
+    });
+  } catch (error) {
+    throw await asBusyError(deps.db, error, revert);
+  }
 }

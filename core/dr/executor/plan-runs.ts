@@ -1,6 +1,7 @@
 /** From a plan snapshot to the workflow runs an execution performs, and the keys of all their actions. */
 import { workflowKey, renderPlan, type PlanRendering, type RenderedWorkflowRun } from '../render/plan.js';
 import type { OutputView } from '../render/outputs.js';
+import { secretParamNames } from '../render/redact.js';
 import { namespaceOf } from '../schema/load.js';
 import type { ActionType, DRWorkflow } from '../schema/types.js';
 import type { ActionKey, PlanSnapshot } from '../store/types.js';
@@ -34,4 +35,16 @@ export function workflowRuns(snapshot: PlanSnapshot, rendering: PlanRendering): 
 export function actionKeysOf(rendering: PlanRendering): (ActionKey & { type: ActionType })[] {
   return [...rendering.stages].sort((a, b) => a.level - b.level).flatMap((stage) =>
     stage.workflows.flatMap((wf) => [...wf.actions].sort((a, b) => a.level - b.level).map((a) => ({ stage: stage.name, workflow: wf.key, action: a.name, type: a.type }))));
+}
+
+/** The values of the plan's secret parameters in this rendering, to scrub from whatever is recorded or shown. */
+export function runSecrets(snapshot: PlanSnapshot, rendering: PlanRendering): string[] {
+  const names = secretParamNames(snapshot.workflows);
+  const values = new Set<string>();
+  for (const stage of rendering.stages) {
+    for (const wf of stage.workflows) {
+      for (const [k, v] of Object.entries(wf.params)) if (names.has(k) && String(v).length >= 4) values.add(String(v));
+    }
+  }
+  return [...values];
 }

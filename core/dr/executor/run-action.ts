@@ -1,26 +1,34 @@
 /**
  * One action, attempt by attempt: Running (attempts + 1) → Succeeded | Failed | Canceled, each transition one
- * statement. Retries follow the action's retryPolicy (exponential backoff); without one an action runs once.
- * Jobs are never retried here: their own backoffLimit does that, and a retry would re-attach to the same Job.
+ * statement fenced by the execution's lease. Retries follow the action's retryPolicy (exponential backoff); without
+ * one an action runs once. Jobs are never retried here: their own backoffLimit does that, and a retry would
+ * re-attach to the same Job. Known secret values are scrubbed from outputs and errors before they are recorded.
  */
 import { FleetError } from '../../errors.js';
 import type { KubeGateway } from '../../kube/types.js';
 import type { ActionHandler, ActionContext } from '../actions/types.js';
 import { ActionFailure, sleep } from '../actions/types.js';
-import { secretValues } from '../render/redact.js';
+import { scrubDeep, scrubText, secretValues } from '../render/redact.js';
 import { DEFAULT_ACTION_TIMEOUT, parseGoDuration } from '../schema/duration.js';
 import type { Action, ActionOutputs } from '../schema/types.js';
 import type { Queryable } from '../../db/database.js';
-import { markFinished, markRunning, recordAttemptError, recordOutputs } from '../store/action-statuses.js';
+import { LeaseLostError, markFinished, markRunning, recordAttemptError, recordOutputs, type Fence } from '../store/action-statuses.js';
 import type { ActionKey } from '../store/types.js';
+import { isCancellation } from './lease.js';
 
 export interface ActionRunContext {
   db: Queryable;
+  /** The execution whose statuses are written, and the lease holder every write is fenced by. */
+  fence: Fence;
   executionId: string;
   planName: string;
-  /** Fires when the execution is cancelled. */
+  /** Fires when the execution is cancelled or this runner must stop. */
   signal: AbortSignal;
   kube(): Promise<KubeGateway>;
+  /** The workflow run's part of Job names. */
+  jobScope?: string;
+  /** Secret parameter values of the run (and other known secrets), scrubbed from what is recorded. */
+  secrets?: readonly string[];
 }
 
 export type ActionResult = { phase: 'Succeeded'; outputs: ActionOutputs } | { phase: 'Failed' | 'Canceled'; outputs: ActionOutputs; error: string };
@@ -36,45 +44,47 @@ export function backoffMs(action: Action, retry: number): number {
   return interval * Math.pow(Number.isFinite(multiplier) && multiplier >= 1 ? multiplier : 2, retry);
 }
 
-export function scrubSecrets(text: string, action: Action): string {
-  let out = text;
-  for (const secret of secretValues(action)) out = out.split(secret).join('******');
-  return out;
+export function scrubSecrets(text: string, action: Action, extra: readonly string[] = []): string {
+  return scrubText(text, [...secretValues(action), ...extra]);
 }
 
 export async function runAction(ctx: ActionRunContext, key: ActionKey, action: Action, handler: ActionHandler, previous: ActionOutputs): Promise<ActionResult> {
   const timeoutMs = parseGoDuration(action.timeout ?? DEFAULT_ACTION_TIMEOUT) ?? 300_000;
   const limit = retryLimit(action);
+  const secrets = [...secretValues(action), ...(ctx.secrets ?? [])];
+  const clean = <T>(value: T): T => scrubDeep(value, secrets);
   let outputs: ActionOutputs = { ...previous };
   for (let retry = 0; ; retry += 1) {
-    if (ctx.signal.aborted) return finish(ctx, key, action, 'Canceled', outputs, 'cancelled');
-    const attempts = await markRunning(ctx.db, ctx.executionId, key);
+    if (ctx.signal.aborted) return stopped(ctx, key, outputs);
+    const attempts = await markRunning(ctx.db, ctx.fence, key);
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new ActionFailure(`timed out after ${action.timeout ?? DEFAULT_ACTION_TIMEOUT} (timeout)`, {}, 'TIMEOUT')), timeoutMs);
     const signal = AbortSignal.any([ctx.signal, timeout.signal]);
     const handlerCtx: ActionContext = {
       planName: ctx.planName, executionId: ctx.executionId, signal, timeoutMs, previous: outputs, kube: ctx.kube,
+      jobScope: ctx.jobScope ?? '', secrets,
       record: async (recorded) => {
-        outputs = { ...outputs, ...recorded };
-        await recordOutputs(ctx.db, ctx.executionId, key, outputs);
+        outputs = clean({ ...outputs, ...recorded });
+        await recordOutputs(ctx.db, ctx.fence, key, outputs);
       },
     };
     try {
       const result = await raceAbort(handler(action, handlerCtx), signal);
-      outputs = { ...outputs, ...result };
-      await markFinished(ctx.db, ctx.executionId, key, 'Succeeded', outputs, null);
+      outputs = clean({ ...outputs, ...result });
+      await markFinished(ctx.db, ctx.fence, key, 'Succeeded', outputs, null);
       return { phase: 'Succeeded', outputs };
     } catch (error) {
-      if (error instanceof ActionFailure) outputs = { ...outputs, ...error.outputs };
-      if (ctx.signal.aborted) return finish(ctx, key, action, 'Canceled', outputs, 'cancelled');
+      if (error instanceof LeaseLostError) throw error;
+      if (error instanceof ActionFailure) outputs = clean({ ...outputs, ...error.outputs });
+      if (ctx.signal.aborted) return stopped(ctx, key, outputs);
       const timedOut = timeout.signal.aborted;
-      const message = scrubSecrets(timedOut ? `timed out after ${action.timeout ?? DEFAULT_ACTION_TIMEOUT} (timeout)` : describe(error), action);
-      if (retry >= limit || attempts > limit + 1) return finish(ctx, key, action, 'Failed', outputs, limit > 0 ? `${message} (after ${attempts} attempts)` : message);
-      await recordAttemptError(ctx.db, ctx.executionId, key, `attempt ${attempts}: ${message}`);
+      const message = scrubText(timedOut ? `timed out after ${action.timeout ?? DEFAULT_ACTION_TIMEOUT} (timeout)` : describe(error), secrets);
+      if (retry >= limit || attempts > limit + 1) return finish(ctx, key, 'Failed', outputs, limit > 0 ? `${message} (after ${attempts} attempts)` : message);
+      await recordAttemptError(ctx.db, ctx.fence, key, `attempt ${attempts}: ${message}`);
       try {
         await sleep(backoffMs(action, retry), ctx.signal);
       } catch {
-        return finish(ctx, key, action, 'Canceled', outputs, 'cancelled');
+        return stopped(ctx, key, outputs);
       }
     } finally {
       clearTimeout(timer);
@@ -82,8 +92,14 @@ export async function runAction(ctx: ActionRunContext, key: ActionKey, action: A
   }
 }
 
-async function finish(ctx: ActionRunContext, key: ActionKey, _action: Action, phase: 'Failed' | 'Canceled', outputs: ActionOutputs, error: string): Promise<ActionResult> {
-  await markFinished(ctx.db, ctx.executionId, key, phase, outputs, error);
+/** The execution's signal fired: a requested cancellation records Canceled; any other stop (a lost lease) rethrows. */
+async function stopped(ctx: ActionRunContext, key: ActionKey, outputs: ActionOutputs): Promise<ActionResult> {
+  if (!isCancellation(ctx.signal)) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('the execution stopped');
+  return finish(ctx, key, 'Canceled', outputs, 'canceled');
+}
+
+async function finish(ctx: ActionRunContext, key: ActionKey, phase: 'Failed' | 'Canceled', outputs: ActionOutputs, error: string): Promise<ActionResult> {
+  await markFinished(ctx.db, ctx.fence, key, phase, outputs, error);
   return { phase, outputs, error };
 }
 

@@ -1,4 +1,5 @@
 /** What the executor needs from the rest of the engine. */
+import type { SecretBox } from '../../dataplane/secret-box.js';
 import type { Database } from '../../db/database.js';
 import type { EventRelay } from '../../db/notifications.js';
 import type { KubeGateway } from '../../kube/types.js';
@@ -12,6 +13,8 @@ export interface ExecutorDeps {
   kube(clusterName: string): Promise<KubeGateway>;
   /** Overrides of the action handlers (tests and benchmarks). */
   handlers?: ActionHandlers;
+  /** Opens the secrets sealed in snapshots and parameters (FLEETDECK_SECRET_KEY); null: none can be opened. */
+  secrets?: SecretBox | null;
 }
 
 export interface RunOptions {

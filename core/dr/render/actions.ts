@@ -78,6 +78,8 @@ export interface RenderWorkflowOptions {
   /** Real outputs of actions that already ran; others are predicted from their rendering. */
   outputs?: Readonly<Record<string, OutputView>>;
   executionId?: string;
+  /** The run's scope in Job names (render/outputs.ts jobNameFor). */
+  jobScope?: string;
   /** Prefix for field paths in errors, e.g. `failover-web: spec.actions`. Default `spec.actions`. */
   basePath?: string;
 }
@@ -96,11 +98,12 @@ export function renderWorkflow(workflow: DRWorkflow, options: RenderWorkflowOpti
       if (!entry) continue;
       const { action, index } = entry;
       const path = `${base}[${index}]`;
-      const visible = pick(outputs, ancestorsOf(graph, name));
+      // Collecting ancestors is linear per action (quadratic over a long chain): only for actions that read outputs.
+      const visible = readsOutputs(action) ? pick(outputs, ancestorsOf(graph, name)) : {};
       const data: RenderData = { planName: options.planName, params: options.params, outputs: visible };
       const whenResult = evaluateWhen(action, data, path);
       const rendered = renderAction(action, data, path);
-      const own = options.outputs?.[name] ?? (whenResult ? predictOutputs(rendered, options.planName, options.executionId) : { phase: 'Skipped' as const });
+      const own = options.outputs?.[name] ?? (whenResult ? predictOutputs(rendered, options.planName, options.executionId, options.jobScope) : { phase: 'Skipped' as const });
       outputs[name] = own;
       const rollback = renderRollback(action, { ...data, outputs: { ...visible, [name]: own } }, path);
       results.set(name, {
@@ -115,6 +118,18 @@ export function renderWorkflow(workflow: DRWorkflow, options: RenderWorkflowOpti
     }
   });
   return { graph, actions: actions.map((a) => results.get(a.name)).filter((r): r is RenderedAction => r !== undefined) };
+}
+
+const readsOutputsCache = new WeakMap<Action, boolean>();
+
+/** Whether any template of the action (its body, when or rollback) mentions `outputs`. */
+export function readsOutputs(action: Action): boolean {
+  let reads = readsOutputsCache.get(action);
+  if (reads === undefined) {
+    reads = JSON.stringify(action).includes('outputs');
+    readsOutputsCache.set(action, reads);
+  }
+  return reads;
 }
 
 /** Everything an action (transitively) waits for: the only outputs it may read. */

@@ -14,25 +14,26 @@ export function outputView(phase: ActionPhase, outputs: ActionOutputs | undefine
 }
 
 /**
- * The deterministic name of the Job an action creates, so a restarted executor re-attaches to it: plan, action
- * and execution, shortened to a valid 63-character name with a hash when too long.
+ * The deterministic name of the Job an action creates, so a restarted executor re-attaches to it: plan, action,
+ * the run's scope (empty for a workflow's first run in the plan, else stage and position, so a workflow used twice
+ * gets two Jobs) and execution, shortened to a valid 63-character name with a hash when too long.
  */
-export function jobNameFor(planName: string, actionName: string, executionId?: string): string {
-  const base = [planName, actionName, executionId].filter(Boolean).join('-').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+export function jobNameFor(planName: string, actionName: string, executionId?: string, scope?: string): string {
+  const base = [planName, actionName, scope, executionId].filter(Boolean).join('-').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
   if (base.length <= 63) return base;
   const hash = createHash('sha256').update(base).digest('hex').slice(0, 8);
   return `${base.slice(0, 54).replace(/-+$/, '')}-${hash}`;
 }
 
 /** The outputs a succeeded action would record, for the dry run. */
-export function predictOutputs(action: Action, planName: string, executionId?: string): OutputView {
+export function predictOutputs(action: Action, planName: string, executionId?: string, scope?: string): OutputView {
   const ref = (kind: string, apiVersion: string, name: string, namespace: string | undefined): KubeObjectReference => ({ apiVersion, kind, name, ...(namespace ? { namespace } : {}) });
   const clusternet = 'apps.clusternet.io/v1alpha1';
   switch (action.type) {
     case 'HTTP':
       return { phase: 'Succeeded', httpResponse: { statusCode: action.http?.successCodes?.[0] ?? 200, body: '' } };
     case 'Job':
-      return { phase: 'Succeeded', jobRef: ref('Job', 'batch/v1', jobNameFor(planName, action.name, executionId), action.job?.namespace ?? 'default') };
+      return { phase: 'Succeeded', jobRef: ref('Job', 'batch/v1', jobNameFor(planName, action.name, executionId, scope), action.job?.namespace ?? 'default') };
     case 'Localization':
       return { phase: 'Succeeded', localizationRef: ref('Localization', clusternet, action.localization?.name ?? '', action.localization?.namespace) };
     case 'Globalization':

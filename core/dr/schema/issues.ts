@@ -8,16 +8,18 @@ export interface ValidationIssue {
   message: string;
 }
 
-/** A DR resource that failed validation: the message names the first problem, `issues` lists all of them. */
+/** A DR resource that failed validation: the message lists every problem, `issues` holds them with their paths. */
 export class DRValidationError extends ValidationError {
   readonly issues: readonly ValidationIssue[];
   readonly resource: string;
 
   constructor(resource: string, issues: readonly ValidationIssue[]) {
     const first = issues[0];
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    const all = issues.length > 1
+      ? ` (${issues.length} problems): ${issues.map(formatIssue).join('; ')}`
+      : `: ${first ? formatIssue(first) : 'unknown problem'}`;
     super(
-      `${resource} is invalid: ${first ? formatIssue(first) : 'unknown problem'}${more}`,
+      `${resource} is invalid${all}`,
       'Fix the listed fields and run `fleetdeck dr validate FILE` again; nothing was stored or run.',
       first?.path,
     );
@@ -48,6 +50,15 @@ export class Issues {
 
   get ok(): boolean {
     return this.list.length === 0;
+  }
+
+  /** Fields the schema does not have (a misspelling, or a field of another type) are problems, named with a suggestion. */
+  allowOnly(value: Obj, allowed: readonly string[], path: string): void {
+    for (const key of Object.keys(value)) {
+      if (allowed.includes(key)) continue;
+      const near = closest(key, allowed);
+      this.add(joinPath(path, key), `unknown field${near ? ` (did you mean "${near}"?)` : ''}; allowed: ${allowed.join(', ')}`);
+    }
   }
 
   /** An object-valued field: absent gives undefined (or an issue when required). */
@@ -142,4 +153,28 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return `the string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
   return `${typeof value} ${String(value)}`;
+}
+
+/** The allowed name closest to a misspelt one (edit distance ≤ 2, or the same name in another case). */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const c of candidates) {
+    const d = c.toLowerCase() === word.toLowerCase() ? 0 : distance(word.toLowerCase(), c.toLowerCase());
+    if (d <= 2 && (!best || d < best.distance)) best = { name: c, distance: d };
+  }
+  return best?.name;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
 }

@@ -94,9 +94,20 @@ export interface HTTPAction {
   insecureSkipVerify?: boolean;
   /** fleetdeck extension: header names whose values are secret and redacted everywhere. */
   secretHeaders?: string[];
-  /** fleetdeck extension: Go durations for connecting and for reading the response. */
+  /** fleetdeck extension: Go durations for connecting (TCP and TLS handshake) and for reading the response. */
   connectTimeout?: string;
   readTimeout?: string;
+  /**
+   * fleetdeck extension (seed 004: "支持 TLS 证书配置"): the CA bundle that verifies the server, and a client
+   * certificate and key, each as PEM text (or base64 of it) in `…Data` or as a file path in `…File`, as a
+   * kubeconfig names them. keyData is secret: stored encrypted and redacted like a secret header.
+   */
+  caData?: string;
+  caFile?: string;
+  certData?: string;
+  certFile?: string;
+  keyData?: string;
+  keyFile?: string;
 }
 
 export interface JobAction {
@@ -216,6 +227,11 @@ export interface DRPlanSpec {
   failurePolicy?: PlanFailurePolicy;
   /** fleetdeck extension: the inventory cluster the plan's actions act on (default: the management cluster). */
   clusterRef?: string;
+  /**
+   * fleetdeck extension: when an Execute ends Failed, start a Revert of it at once (seed 004 §7's rollback of the
+   * succeeded steps in reverse order, triggered by the failure instead of by an operator). Default false, as BCS.
+   */
+  rollbackOnFailure?: boolean;
 }
 
 export interface ExecutionRecord {
@@ -268,12 +284,16 @@ export interface ActionStatus {
   startTime?: string;
   completionTime?: string;
   retryCount?: number;
+  /** fleetdeck extension: attempts made (retryCount + 1 once the action started). */
+  attempts?: number;
   message?: string;
   outputs?: ActionOutputs;
 }
 
 export interface WorkflowExecutionStatus {
   workflowRef: ObjectReference;
+  /** fleetdeck extension: the run's key in its stage (`namespace/name`, `namespace/name#2` for a second use). */
+  key?: string;
   phase: Phase;
   startTime?: string;
   completionTime?: string;

@@ -24,10 +24,32 @@ const DURATION_HINT = 'use a Go duration such as 30s, 5m or 1h30m';
 /** BCS only asks for a non-empty name; fleetdeck also keeps it usable in `.outputs.NAME` and in derived object names. */
 export const ACTION_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
+/** Every field an action may have (BCS's Action, plus fleetdeck's clusterRef). */
+export const ACTION_FIELDS: readonly string[] = [
+  'name', 'type', 'http', 'job', 'localization', 'globalization', 'helmChart', 'subscription', 'resource', 'timeout', 'waitReady',
+  'retryPolicy', 'rollback', 'dependsOn', 'when', 'hookType', 'clusterExecutionMode', 'hookCleanup', 'clusterRef',
+];
+const HTTP_FIELDS = ['url', 'method', 'headers', 'body', 'successCodes', 'insecureSkipVerify', 'secretHeaders', 'connectTimeout', 'readTimeout',
+  'caData', 'caFile', 'certData', 'certFile', 'keyData', 'keyFile'];
+const CLUSTERNET_FIELDS: Record<string, readonly string[]> = {
+  Localization: ['operation', 'name', 'namespace', 'spec'],
+  Globalization: ['operation', 'name', 'spec'],
+  HelmChart: ['operation', 'name', 'namespace', 'spec'],
+  Subscription: ['operation', 'name', 'namespace', 'spec'],
+};
+
 export function validateAction(issues: Issues, value: unknown, path: string, opts: { isRollback?: boolean } = {}): void {
   if (!isObj(value)) {
     issues.add(path, 'must be an object');
     return;
+  }
+  issues.allowOnly(value, ACTION_FIELDS, path);
+  issues.string(value, 'hookType', path);
+  const cleanup = issues.object(value, 'hookCleanup', path);
+  if (cleanup) {
+    const at = joinPath(path, 'hookCleanup');
+    issues.allowOnly(cleanup, ['beforeCreate', 'onSuccess', 'onFailure'], at);
+    for (const k of ['beforeCreate', 'onSuccess', 'onFailure']) issues.boolean(cleanup, k, at);
   }
   issues.string(value, 'name', path, { required: !opts.isRollback, pattern: ACTION_NAME, patternHint: 'use letters, digits, "-", "_" and ".", starting and ending with a letter or digit' });
   const type = issues.string(value, 'type', path, { required: true, oneOf: ACTION_TYPES }) as ActionType | undefined;
@@ -63,6 +85,7 @@ function validateRetryPolicy(issues: Issues, action: Obj, path: string): void {
   const retry = issues.object(action, 'retryPolicy', path);
   if (!retry) return;
   const at = joinPath(path, 'retryPolicy');
+  issues.allowOnly(retry, ['limit', 'interval', 'backoffMultiplier'], at);
   issues.integer(retry, 'limit', at, { min: 0, max: 100 });
   issues.string(retry, 'interval', at, { pattern: DURATION_PATTERN, patternHint: DURATION_HINT });
   const multiplier = retry.backoffMultiplier;
@@ -78,6 +101,7 @@ function validateConfig(issues: Issues, action: Obj, type: ActionType, path: str
   const at = joinPath(path, field);
   switch (type) {
     case 'HTTP': {
+      issues.allowOnly(config, HTTP_FIELDS, at);
       issues.string(config, 'url', at, { required: true });
       issues.string(config, 'method', at, { oneOf: HTTP_METHODS });
       issues.string(config, 'body', at);
@@ -93,24 +117,37 @@ function validateConfig(issues: Issues, action: Obj, type: ActionType, path: str
         if (!Object.keys(headers ?? {}).some((h) => h.toLowerCase() === name.toLowerCase())) issues.add(joinPath(at, 'secretHeaders'), `names header "${name}", which headers does not set`);
       }
       for (const key of ['connectTimeout', 'readTimeout']) issues.string(config, key, at, { pattern: DURATION_PATTERN, patternHint: DURATION_HINT });
+      for (const key of ['caData', 'caFile', 'certData', 'certFile', 'keyData', 'keyFile']) issues.string(config, key, at);
+      for (const [data, file] of [['caData', 'caFile'], ['certData', 'certFile'], ['keyData', 'keyFile']] as const) {
+        if (config[data] !== undefined && config[file] !== undefined) issues.add(joinPath(at, file), `${data} and ${file} are mutually exclusive`);
+      }
+      const hasCert = config.certData !== undefined || config.certFile !== undefined;
+      const hasKey = config.keyData !== undefined || config.keyFile !== undefined;
+      if (hasCert !== hasKey) issues.add(joinPath(at, hasCert ? 'keyData' : 'certData'), 'a client certificate needs both a certificate (certData or certFile) and its key (keyData or keyFile)');
       return;
     }
     case 'Job': {
+      issues.allowOnly(config, ['namespace', 'template', 'ttlSecondsAfterFinished'], at);
       issues.string(config, 'namespace', at);
       const template = issues.object(config, 'template', at, true);
-      if (template) issues.object(template, 'spec', joinPath(at, 'template'), true);
+      if (template) {
+        issues.allowOnly(template, ['spec'], joinPath(at, 'template'));
+        issues.object(template, 'spec', joinPath(at, 'template'), true);
+      }
       issues.integer(config, 'ttlSecondsAfterFinished', at, { min: 0 });
       return;
     }
     case 'KubernetesResource': {
+      issues.allowOnly(config, ['operation', 'manifest'], at);
       issues.string(config, 'operation', at, { oneOf: OPERATIONS });
       issues.string(config, 'manifest', at, { required: true });
       return;
     }
     default: {
+      issues.allowOnly(config, CLUSTERNET_FIELDS[type] ?? [], at);
       const operation = issues.string(config, 'operation', at, { oneOf: type === 'Subscription' ? SUBSCRIPTION_OPERATIONS : OPERATIONS }) ?? 'Create';
       issues.string(config, 'name', at, { required: true });
-      issues.string(config, 'namespace', at, { required: type === 'Localization' || type === 'HelmChart' });
+      if (type !== 'Globalization') issues.string(config, 'namespace', at, { required: type === 'Localization' || type === 'HelmChart' });
       const spec = issues.object(config, 'spec', at, operation !== 'Delete' && type !== 'Subscription');
       if (type === 'Subscription' && operation === 'Create') {
         if (!spec) issues.add(joinPath(at, 'spec'), 'required when operation is Create');

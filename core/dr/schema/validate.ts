@@ -15,6 +15,7 @@ export function validateResource(input: unknown, where = 'document'): DRResource
   // A copy, because parameter values are normalised to the strings BCS declares them as.
   const doc: unknown = structuredClone(input);
   if (!isObj(doc)) throw new DRValidationError(where, [{ path: '', message: 'must be a YAML mapping (an object)' }]);
+  issues.allowOnly(doc, ['apiVersion', 'kind', 'metadata', 'spec', 'status'], '');
   issues.string(doc, 'apiVersion', '', { required: true, oneOf: [DR_API_VERSION] });
   const kind = issues.string(doc, 'kind', '', { required: true, oneOf: DR_KINDS });
   const meta = issues.object(doc, 'metadata', '', true);
@@ -45,10 +46,14 @@ function expectKind<K extends DRResource['kind']>(resource: DRResource, kind: K)
 }
 
 function validateWorkflowSpec(issues: Issues, spec: Obj): void {
+  issues.allowOnly(spec, ['executor', 'parameters', 'actions', 'failurePolicy'], 'spec');
   validateParameters(issues, spec, 'parameters', 'spec', { definitions: true });
   issues.string(spec, 'failurePolicy', 'spec', { oneOf: ['FailFast', 'Continue'] });
   const executor = issues.object(spec, 'executor', 'spec');
-  if (executor) issues.string(executor, 'type', 'spec.executor', { oneOf: ['Native', 'Argo'] });
+  if (executor) {
+    issues.allowOnly(executor, ['type', 'argoOptions'], 'spec.executor');
+    issues.string(executor, 'type', 'spec.executor', { oneOf: ['Native', 'Argo'] });
+  }
   const actions = issues.array(spec, 'actions', 'spec', { required: true, minItems: 1 });
   if (!actions) return;
   actions.forEach((action, i) => validateAction(issues, action, `spec.actions[${i}]`));
@@ -56,7 +61,9 @@ function validateWorkflowSpec(issues: Issues, spec: Obj): void {
 }
 
 function validatePlanSpec(issues: Issues, spec: Obj): void {
+  issues.allowOnly(spec, ['description', 'stages', 'globalParams', 'failurePolicy', 'clusterRef', 'rollbackOnFailure'], 'spec');
   issues.string(spec, 'description', 'spec');
+  issues.boolean(spec, 'rollbackOnFailure', 'spec');
   issues.string(spec, 'failurePolicy', 'spec', { oneOf: ['Stop', 'Continue'] });
   issues.string(spec, 'clusterRef', 'spec');
   validateParameters(issues, spec, 'globalParams', 'spec', { definitions: true });
@@ -65,7 +72,9 @@ function validatePlanSpec(issues: Issues, spec: Obj): void {
   stages.forEach((stage, i) => {
     const at = `spec.stages[${i}]`;
     if (!isObj(stage)) return issues.add(at, 'must be an object');
+    issues.allowOnly(stage, ['name', 'description', 'dependsOn', 'parallel', 'workflows', 'failurePolicy'], at);
     issues.string(stage, 'name', at, { required: true });
+    issues.string(stage, 'description', at);
     issues.string(stage, 'failurePolicy', at, { oneOf: ['Stop', 'Continue', 'FailFast'] });
     issues.boolean(stage, 'parallel', at);
     issues.stringList(stage, 'dependsOn', at);
@@ -73,8 +82,13 @@ function validatePlanSpec(issues: Issues, spec: Obj): void {
     workflows?.forEach((ref, j) => {
       const refAt = `${at}.workflows[${j}]`;
       if (!isObj(ref)) return issues.add(refAt, 'must be an object');
+      issues.allowOnly(ref, ['workflowRef', 'params'], refAt);
       const wf = issues.object(ref, 'workflowRef', refAt, true);
-      if (wf) issues.string(wf, 'name', `${refAt}.workflowRef`, { required: true });
+      if (wf) {
+        issues.allowOnly(wf, ['name', 'namespace'], `${refAt}.workflowRef`);
+        issues.string(wf, 'name', `${refAt}.workflowRef`, { required: true });
+        issues.string(wf, 'namespace', `${refAt}.workflowRef`);
+      }
       validateParameters(issues, ref, 'params', refAt, { definitions: false });
     });
   });
@@ -82,6 +96,7 @@ function validatePlanSpec(issues: Issues, spec: Obj): void {
 }
 
 function validateExecutionSpec(issues: Issues, spec: Obj): void {
+  issues.allowOnly(spec, ['planRef', 'operationType', 'mode', 'revertExecutionRef', 'params'], 'spec');
   issues.string(spec, 'planRef', 'spec', { required: true });
   const operation = issues.string(spec, 'operationType', 'spec', { required: true, oneOf: ['Execute', 'Revert'] });
   issues.string(spec, 'mode', 'spec', { oneOf: ['Install', 'Upgrade', 'Delete', 'Rollback'] });
@@ -105,6 +120,7 @@ function validateParameters(issues: Issues, parent: Obj, key: string, path: stri
       names.push(undefined);
       return;
     }
+    issues.allowOnly(param, ['name', 'type', 'required', 'value', 'default', 'description', 'valueFrom'], at);
     const name = issues.string(param, 'name', at, { required: true, pattern: PARAM_NAME, patternHint: 'use letters, digits and "_", starting with a letter, so templates can read .params.NAME' });
     names.push(name);
     if (name !== undefined && seen.has(name)) issues.add(`${at}.name`, `duplicate parameter name "${name}"`);
@@ -126,10 +142,12 @@ function validateParameters(issues: Issues, parent: Obj, key: string, path: stri
       if (type === 'boolean' && text !== '' && text !== 'true' && text !== 'false') issues.add(`${at}.${field}`, `"${text}" is not true or false (type is boolean)`);
     }
     const valueFrom = issues.object(param, 'valueFrom', at);
+    if (valueFrom) issues.allowOnly(valueFrom, ['manifestRef'], `${at}.valueFrom`);
     if (valueFrom && param.value !== undefined) issues.add(`${at}.valueFrom`, 'value and valueFrom are mutually exclusive');
     const ref = valueFrom ? issues.object(valueFrom, 'manifestRef', `${at}.valueFrom`, true) : undefined;
     if (ref) {
       const refAt = `${at}.valueFrom.manifestRef`;
+      issues.allowOnly(ref, ['apiVersion', 'kind', 'namespace', 'name', 'labelSelector', 'jsonPath', 'select'], refAt);
       issues.string(ref, 'apiVersion', refAt, { required: true });
       issues.string(ref, 'kind', refAt, { required: true });
       issues.string(ref, 'jsonPath', refAt, { required: true });

@@ -20,9 +20,13 @@ interface ExecutionRow {
   started_at: Date | string | null;
   finished_at: Date | string | null;
   lease_holder: string | null;
+  plan_source: string;
+  automatic: boolean;
 }
 
-const COLUMNS = 'id, plan_namespace, plan_name, kind, phase, params, parent_id, message, actor, cancel_requested, created_at, started_at, finished_at, lease_holder';
+const COLUMNS = 'id, plan_namespace, plan_name, kind, phase, params, parent_id, message, actor, cancel_requested, created_at, started_at, finished_at, lease_holder, plan_source, automatic';
+/** The partial unique index that allows one Pending or Running execution per plan (sql/004_dr.sql). */
+export const ONE_ACTIVE_INDEX = 'dr_executions_one_active';
 
 export function iso(value: Date | string | null): string | null {
   if (value === null) return null;
@@ -34,6 +38,7 @@ function toRecord(row: ExecutionRow): ExecutionRecord {
     id: row.id, planNamespace: row.plan_namespace, planName: row.plan_name, kind: row.kind, phase: row.phase,
     params: row.params, parentId: row.parent_id, message: row.message, actor: row.actor, cancelRequested: row.cancel_requested,
     createdAt: iso(row.created_at) ?? '', startedAt: iso(row.started_at), finishedAt: iso(row.finished_at), leaseHolder: row.lease_holder,
+    planSource: row.plan_source, automatic: row.automatic,
   };
 }
 
@@ -51,6 +56,10 @@ export interface NewExecution {
   snapshot: PlanSnapshot;
   parentId: string | null;
   actor: string;
+  /** `stored` or `cluster/NAME`. */
+  planSource?: string;
+  /** Started by rollbackOnFailure. */
+  automatic?: boolean;
   /** Every action the execution will run, in order; their statuses start Pending. */
   actions: (ActionKey & { type: ActionType })[];
 }
@@ -61,35 +70,45 @@ export interface NewExecution {
  */
 export async function insertExecution(db: Database, execution: NewExecution): Promise<ExecutionRecord> {
   try {
-    return await db.transaction(async (tx) => {
-      const inserted = await tx.query<ExecutionRow>(
-        `INSERT INTO dr_executions (id, plan_namespace, plan_name, kind, params, snapshot, parent_id, actor)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
-        [execution.id, execution.planNamespace, execution.planName, execution.kind, JSON.stringify(execution.params), JSON.stringify(execution.snapshot), execution.parentId, execution.actor],
-      );
-      const a = execution.actions;
-      if (a.length > 0) {
-        await tx.query(
-          `INSERT INTO dr_action_statuses (execution_id, position, stage, workflow, action, type)
-           SELECT $1, r.ord - 1, r.stage, r.workflow, r.action, r.type
-           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS r(stage, workflow, action, type, ord)`,
-          [execution.id, a.map((x) => x.stage), a.map((x) => x.workflow), a.map((x) => x.action), a.map((x) => x.type)],
-        );
-      }
-      return toRecord(inserted.rows[0] as ExecutionRow);
-    });
+    return await db.transaction((tx) => insertExecutionIn(tx, execution));
   } catch (error) {
-    if (isPgError(error) && error.code === SqlState.uniqueViolation && error.constraint !== 'dr_executions_pkey') {
-      const running = await activeExecution(db, execution.planNamespace, execution.planName);
-      const who = running ? `${running.kind} ${running.id} (${running.phase}, started by ${running.actor})` : 'another execution';
-      throw new ConflictError(
-        `DR plan "${execution.planName}" already has an active execution: ${who}`,
-        running ? `Wait for it to finish (fleetdeck dr status ${running.id}) or cancel it (fleetdeck dr cancel ${running.id}).` : 'Wait for it to finish, then try again.',
-        { plan: execution.planName, running: running?.id ?? null },
-      );
-    }
-    throw error;
+    throw await asBusyError(db, error, execution);
   }
+}
+
+/** The insert itself, inside the caller's transaction (rollbackOnFailure finishes an Execute and starts its Revert at once). */
+export async function insertExecutionIn(tx: Queryable, execution: NewExecution): Promise<ExecutionRecord> {
+  const inserted = await tx.query<ExecutionRow>(
+    `INSERT INTO dr_executions (id, plan_namespace, plan_name, kind, params, snapshot, parent_id, actor, plan_source, automatic)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${COLUMNS}`,
+    [execution.id, execution.planNamespace, execution.planName, execution.kind, JSON.stringify(execution.params), JSON.stringify(execution.snapshot),
+      execution.parentId, execution.actor, execution.planSource ?? 'stored', execution.automatic ?? false],
+  );
+  const a = execution.actions;
+  if (a.length > 0) {
+    await tx.query(
+      `INSERT INTO dr_action_statuses (execution_id, position, stage, workflow, action, type)
+       SELECT $1, r.ord - 1, r.stage, r.workflow, r.action, r.type
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS r(stage, workflow, action, type, ord)`,
+      [execution.id, a.map((x) => x.stage), a.map((x) => x.workflow), a.map((x) => x.action), a.map((x) => x.type)],
+    );
+  }
+  return toRecord(inserted.rows[0] as ExecutionRow);
+}
+
+/**
+ * Only the one-active index means "the plan is busy": that becomes a ConflictError naming the running execution.
+ * Any other violation (a duplicate id, a duplicate action key) is a bug and is rethrown as it is.
+ */
+export async function asBusyError(db: Queryable, error: unknown, execution: Pick<NewExecution, 'planNamespace' | 'planName'>): Promise<unknown> {
+  if (!(isPgError(error) && error.code === SqlState.uniqueViolation && error.constraint === ONE_ACTIVE_INDEX)) return error;
+  const running = await activeExecution(db, execution.planNamespace, execution.planName);
+  const who = running ? `${running.kind} ${running.id} (${running.phase}, started by ${running.actor})` : 'another execution';
+  return new ConflictError(
+    `DR plan "${execution.planName}" already has an active execution: ${who}`,
+    running ? `Wait for it to finish (fleetdeck dr status ${running.id}) or cancel it (fleetdeck dr cancel ${running.id}).` : 'Wait for it to finish, then try again.',
+    { plan: execution.planName, running: running?.id ?? null },
+  );
 }
 
 export async function activeExecution(db: Queryable, planNamespace: string, planName: string): Promise<ExecutionRecord | undefined> {
@@ -146,10 +165,18 @@ export async function heartbeat(db: Queryable, id: string, holder: string): Prom
   return { held: row !== undefined, cancelRequested: row?.cancel_requested ?? false };
 }
 
-export async function finishExecution(db: Queryable, id: string, holder: string, phase: ExecutionPhase, message: string | null): Promise<void> {
-  await db.query(
+/** Records the final phase and frees the lease; false when another process holds it now (nothing changed). */
+export async function finishExecution(db: Queryable, id: string, holder: string, phase: ExecutionPhase, message: string | null): Promise<boolean> {
+  const rows = await db.query<{ id: string }>(
     `UPDATE dr_executions SET phase = $3, message = $4, finished_at = now(), lease_holder = NULL, heartbeat_at = NULL
-     WHERE id = $1 AND lease_holder = $2`, [id, holder, phase, message]);
+     WHERE id = $1 AND lease_holder = $2 RETURNING id`, [id, holder, phase, message]);
+  return rows.rows.length > 0;
+}
+
+/** The Reverts of an Execute, oldest first. */
+export async function listReverts(db: Queryable, executeId: string): Promise<ExecutionRecord[]> {
+  const rows = await db.query<ExecutionRow>(`SELECT ${COLUMNS} FROM dr_executions WHERE parent_id = $1 ORDER BY created_at, id`, [executeId]);
+  return rows.rows.map(toRecord);
 }
 
 /**
@@ -162,7 +189,7 @@ export async function requestCancel(db: Database, id: string): Promise<Execution
       "UPDATE dr_executions SET cancel_requested = true WHERE id = $1 AND phase IN ('Pending', 'Running') RETURNING phase, lease_holder", [id]);
     const row = rows.rows[0];
     if (row && row.phase === 'Pending' && row.lease_holder === null) {
-      await tx.query("UPDATE dr_executions SET phase = 'Cancelled', finished_at = now(), message = 'cancelled before it started' WHERE id = $1", [id]);
+      await tx.query("UPDATE dr_executions SET phase = 'Canceled', finished_at = now(), message = 'canceled before it started' WHERE id = $1", [id]);
       await tx.query("UPDATE dr_action_statuses SET phase = 'Skipped' WHERE execution_id = $1 AND phase = 'Pending'", [id]);
     }
   });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { applyApp, createAppsService, findNamed, manifestsToYaml, pluginFor, readYamlApps, renderGroup } from '../../../core/apps/index.js';
+import { createAppsService, findNamed, manifestsToYaml, pluginFor, readYamlApps, renderGroup } from '../../../core/apps/index.js';
 import type { AppView, AppsService, BackupReport, GroupView } from '../../../core/apps/index.js';
 import type { BackupEntry } from '../../../core/apps/backup/index.js';
-import { audited } from '../../../core/audit/audited.js';
+import type { OperationRecord } from '../../../core/operations/types.js';
 import { ValidationError } from '../../../core/errors.js';
 import { MANAGEMENT_CLUSTER } from '../../../core/fleet.js';
 import { flagBool, flagInt, flagString } from '../args.js';
@@ -100,42 +100,57 @@ function readText(file: string): string {
   }
 }
 
+function renderOperationSteps(op: OperationRecord): string {
+  const done = op.steps.filter((step) => step.status === 'succeeded').map((step) => `  ${step.name}`);
+  return [`${op.kind} ${op.target}: ${op.status} (operation ${op.id})`, ...done].join('\n');
+}
+
 const apply: Command = {
-  path: ['apps', 'apply'], usage: 'fleetdeck apps apply -f FILE [--cluster NAME]',
-  summary: 'apply plugins and Apps from YAML in creation order (App, Component, Group, resources)', flags: [...CLUSTER, 'file'],
+  path: ['apps', 'apply'], usage: 'fleetdeck apps apply -f FILE [--cluster NAME] [--json]',
+  summary: 'apply Apps (and plugin ConfigMaps) from YAML in creation order, as a journaled operation per App (ops resume/undo)',
+  flags: [...CLUSTER, 'file'],
   async run(ctx) {
     const file = flagString(ctx.args, 'file');
     if (!file) throw new ValidationError('-f FILE is required', `Usage: ${this.usage}`, 'file');
     const text = file === '-' ? await ctx.readStdin() : readText(file);
-    const snapshot = readYamlApps(text, file);
-    const engine = await ctx.engine();
-    const cluster = flagString(ctx.args, 'cluster') ?? MANAGEMENT_CLUSTER;
-    const steps = await audited({ db: engine.db, actor: engine.actor, readonly: engine.config.readonly }, 'apps.apply', file, async () => {
-      const kube = await (await engine.fleet()).kube(cluster);
-      const applied: { kind: string; name: string }[] = [];
-      for (const plugin of snapshot.plugins.values()) {
-        const { name, namespace, labels, annotations } = plugin.configMap.metadata;
-        await kube.apply({ ...plugin.configMap, metadata: { name, namespace, labels, annotations } });
-        applied.push({ kind: 'ConfigMap', name: plugin.name });
-      }
-      for (const app of snapshot.apps) applied.push(...(await applyApp(kube, app, snapshot.plugins)));
-      await engine.relay.publish({ topic: 'apps', type: 'apps.applied', target: file });
-      return applied;
-    }, (s) => ({ objects: s.length }));
-    if (ctx.json) printJson(ctx, steps);
-    else ctx.out(steps.map((s) => `applied ${s.kind}/${s.name}`).join('\n'));
+    const operations = await (await appsServiceFor(ctx)).apply(text, file);
+    if (ctx.json) printJson(ctx, operations);
+    else ctx.out(operations.map(renderOperationSteps).join('\n'));
+    return 0;
+  },
+};
+
+const remove: Command = {
+  path: ['apps', 'delete'], usage: 'fleetdeck apps delete APP (--yes | --confirm APP) [--timeout SECONDS] [--json]',
+  summary: 'delete an App in the seed\'s reverse order: pods, then Deployments/Services/PVCs/ConfigMaps, Groups, Components, the App',
+  flags: [...CLUSTER, 'yes', 'confirm', 'timeout'],
+  async run(ctx) {
+    const name = one(ctx, this.usage, 'app name');
+    const bare = name.includes('/') ? name.slice(name.indexOf('/') + 1) : name;
+    const confirm = flagString(ctx.args, 'confirm');
+    if (!flagBool(ctx.args, 'yes') && confirm !== name && confirm !== bare) {
+      throw new ValidationError(`deleting app ${name} deletes its pods, volumes (PVCs) and configuration; confirm it`,
+        `Run again with --confirm ${bare} (the name typed out) or --yes.`, 'confirm');
+    }
+    const timeout = flagInt(ctx.args, 'timeout');
+    const op = await (await appsServiceFor(ctx)).delete(name, timeout === undefined ? {} : { podTimeoutMs: timeout * 1000 });
+    if (ctx.json) printJson(ctx, op);
+    else ctx.out(renderOperationSteps(op));
     return 0;
   },
 };
 
 const reload: Command = {
-  path: ['apps', 'reload'], usage: 'fleetdeck apps reload GROUP [--json]',
-  summary: 'render the group\'s ConfigMap, reload every agent, restart pods that need it', flags: CLUSTER,
+  path: ['apps', 'reload'], usage: 'fleetdeck apps reload GROUP [--overwrite] [--json]',
+  summary: 'reload every agent with the group\'s configuration (re-rendered when its spec changed; hand edits kept), restart pods that need it',
+  flags: [...CLUSTER, 'overwrite'],
   async run(ctx) {
-    const report = await (await appsServiceFor(ctx)).reload(one(ctx, this.usage, 'group name'));
+    const report = await (await appsServiceFor(ctx)).reload(one(ctx, this.usage, 'group name'), { overwrite: flagBool(ctx.args, 'overwrite') });
     if (ctx.json) printJson(ctx, report);
     else {
-      ctx.out(`${report.group}: ConfigMap ${report.configMapUpdated ? 'updated' : 'unchanged'} (config ${report.configHash})`);
+      const configMap = report.configMapUpdated ? 'ConfigMap re-rendered from the Group spec'
+        : report.source === 'live' ? 'ConfigMap as edited in the cluster (kept)' : 'ConfigMap unchanged';
+      ctx.out(`${report.group}: ${configMap} (config ${report.configHash})`);
       ctx.out(renderTable(['INSTANCE', 'CHANGED', 'RESTART', 'MESSAGE'], report.instances.map((i) => [
         i.instance, i.changedKeys.join(',') || '-', i.restarted ? 'restarted' : i.requiresRestart ? 'needed' : '-', i.message,
       ])));
@@ -163,7 +178,10 @@ const roll: Command = {
   async run(ctx) {
     const report = await (await appsServiceFor(ctx)).roll(one(ctx, this.usage, 'group name'));
     if (ctx.json) printJson(ctx, report);
-    else ctx.out(`${report.group}: rolled ${report.batches.map((b) => b.join('+')).join(' → ') || 'nothing'}${report.held.length ? `; held by the partition: ${report.held.join(', ')}` : ''}`);
+    else {
+      ctx.out(`${report.group}: rolled ${report.batches.map((b) => b.join('+')).join(' → ') || 'nothing'}`
+        + `${report.surged.length ? `; stand-ins covered ${report.surged.join(', ')}` : ''}${report.held.length ? `; held by the partition: ${report.held.join(', ')}` : ''}`);
+    }
     return 0;
   },
 };
@@ -202,15 +220,26 @@ const backups: Command = {
 };
 
 const restore: Command = {
-  path: ['apps', 'restore'], usage: 'fleetdeck apps restore ARCHIVE [--into DIR] [--json]',
-  summary: 'verify and restore an archive (into its group\'s data directory unless --into)', flags: [...CLUSTER, 'into'],
+  path: ['apps', 'restore'],
+  usage: 'fleetdeck apps restore NAME|FILE|s3://BUCKET/PREFIX/GROUP/NAME.fdbk [--from DIR|s3://BUCKET/PREFIX] (--into DIR | --yes | --confirm GROUP) [--json]',
+  summary: 'verify an archive and restore it into DIR, or over the live data of its group\'s master (stop, replace, start)',
+  flags: [...CLUSTER, 'into', 'from', 'yes', 'confirm'],
   async run(ctx) {
     const into = flagString(ctx.args, 'into');
-    const report = await (await appsServiceFor(ctx)).restore(one(ctx, this.usage, 'archive'), into ? { into } : {});
+    const from = flagString(ctx.args, 'from');
+    const confirm = flagBool(ctx.args, 'yes') ? true : flagString(ctx.args, 'confirm');
+    const report = await (await appsServiceFor(ctx)).restore(one(ctx, this.usage, 'archive'), {
+      ...(into ? { into } : {}), ...(from ? { from } : {}), ...(confirm === undefined ? {} : { confirm }),
+    });
     if (ctx.json) printJson(ctx, report);
-    else ctx.out(`Restored ${report.archive} (group ${report.group}, sha256 ${report.manifest.sha256.slice(0, 16)}…) into ${report.targetDir}`);
+    else if (report.instance === null) {
+      ctx.out(`Restored ${report.archive} (group ${report.group}, sha256 ${report.manifest.sha256.slice(0, 16)}…) into ${report.targetDir}`);
+    } else {
+      ctx.out(`Restored ${report.archive} over the data of ${report.instance} (group ${report.group}, sha256 ${report.manifest.sha256.slice(0, 16)}…): `
+        + `${report.restarted ? 'stopped, replaced and started again' : 'replaced'}; the previous data is in ${report.previous ?? '(there was none)'}`);
+    }
     return 0;
   },
 };
 
-export const appsCommands: Command[] = [ls, show, render, apply, reload, failover, roll, backup, backups, restore];
+export const appsCommands: Command[] = [ls, show, render, apply, remove, reload, failover, roll, backup, backups, restore];

@@ -1,8 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ValidationError } from '../../../core/errors.js';
+import { ValidationError, fileAccessError } from '../../../core/errors.js';
 import type { CsvImportReport } from '../../../core/inventory/csv.js';
 import type { ClusterRecord, ClusterSpec } from '../../../core/inventory/types.js';
-import { validateProvider } from '../../../core/inventory/validation.js';
 import { flagInt, flagString } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { printJson } from '../context.js';
@@ -63,9 +62,8 @@ const add: Command = {
   flags: ['provider', 'subnet', 'pf-port', 'http-port', 'https-port', 'node-port'],
   async run(ctx) {
     const name = oneName(ctx, this.usage);
-    const provider = flagString(ctx.args, 'provider');
-    if (!provider) throw new ValidationError('--provider is required', `Usage: ${this.usage}`, 'provider');
-    const spec: ClusterSpec = { name, provider: validateProvider(provider) };
+    // The provider is validated by the inventory, inside the audited action, so a bad one is recorded.
+    const spec: ClusterSpec = { name, provider: (flagString(ctx.args, 'provider') ?? '') as ClusterSpec['provider'] };
     const subnet = flagString(ctx.args, 'subnet');
     if (subnet !== undefined) spec.subnet = subnet;
     const ports: [keyof ClusterSpec, string][] = [['pfPort', 'pf-port'], ['httpPort', 'http-port'], ['httpsPort', 'https-port'], ['nodePort', 'node-port']];
@@ -105,7 +103,7 @@ const importCsv: Command = {
     try {
       text = file === '-' ? await ctx.readStdin() : readFileSync(file, 'utf8');
     } catch (error) {
-      throw new ValidationError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, 'Check the path and its permissions.');
+      throw fileAccessError(error, 'read', file) ?? error;
     }
     const report = await (await ctx.engine()).inventory.importCsv(text, file);
     if (ctx.json) printJson(ctx, report);
@@ -117,10 +115,15 @@ const importCsv: Command = {
 const exportCsv: Command = {
   path: ['clusters', 'export-csv'], usage: 'fleetdeck clusters export-csv [FILE]', summary: 'export the inventory as Kindler CSV', flags: [],
   async run(ctx) {
+    const [file, ...rest] = ctx.operands;
+    if (rest.length > 0) throw new ValidationError('give at most one file', `Usage: ${this.usage}`);
     const csv = await (await ctx.engine()).inventory.exportCsv();
-    const [file] = ctx.operands;
     if (file) {
-      writeFileSync(file, csv);
+      try {
+        writeFileSync(file, csv);
+      } catch (error) {
+        throw fileAccessError(error, 'write', file) ?? error;
+      }
       if (!ctx.json) ctx.out(`Wrote ${file}.`);
       else printJson(ctx, { file });
     } else {

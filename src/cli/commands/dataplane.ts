@@ -1,14 +1,20 @@
 import { readFileSync } from 'node:fs';
-import type { ClusterInstallSummary, InstallView, TriggerResult } from '../../../core/dataplane/index.js';
-import { dataplaneFor, validateStorageMode } from '../../../core/dataplane/index.js';
+import { validateConcurrency, validateRunner } from '../../../core/config.js';
+import type { ClusterInstallSummary, DataplaneOptions, InstallView, TriggerResult } from '../../../core/dataplane/index.js';
+import {
+  HelmCli, INSTALLER_SPEC_DIR, INSTALLER_SPEC_KEY, dataplaneFor, inClusterConnection, readInstallerSpec, runInstaller, validateStorageMode,
+} from '../../../core/dataplane/index.js';
 import { ValidationError } from '../../../core/errors.js';
+import { createKubeGateway } from '../../../core/kube/gateways.js';
 import { startDaemon } from '../../daemon/daemon.js';
+import type { Daemon } from '../../daemon/daemon.js';
 import { dataplaneOptionsFor } from '../../daemon/dataplane-options.js';
 import { untilSignal } from '../../daemon/signals.js';
 import { startHttpApi } from '../../http/server.js';
 import { flagInt, flagString } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { printJson } from '../context.js';
+import { installerOutput } from '../../../views/panels/installs-output.js';
 import { age, renderFields, renderTable } from '../table.js';
 
 function oneName(ctx: CommandContext, usage: string): string {
@@ -136,18 +142,49 @@ const show: Command = {
 const retry: Command = {
   path: ['installs', 'retry'], usage: 'fleetdeck installs retry CLUSTER [--json]', summary: 'run a failed install again from its failed stage', flags: [],
   async run(ctx) {
-    printTriggered(ctx, await (await service(ctx)).retry(oneName(ctx, this.usage)), 'Re-queued the install of');
+    const installs = await service(ctx);
+    const result = await installs.retry(oneName(ctx, this.usage));
+    // JSON: the task view, as `installs show --json` prints it (stages reset to pending from the failed one on).
+    if (ctx.json) printJson(ctx, await installs.show(result.cluster));
+    else printTriggered(ctx, result, 'Re-queued the install of');
     return 0;
   },
 };
 
+const logs: Command = {
+  path: ['installs', 'logs'], usage: 'fleetdeck installs logs CLUSTER [--json]',
+  summary: 'what the installer printed for the current or last install: each stage\'s helm output, the installer Job\'s log', flags: [],
+  async run(ctx) {
+    const view = await (await service(ctx)).show(oneName(ctx, this.usage));
+    if (ctx.json) printJson(ctx, { cluster: view.cluster, task: view.task && { id: view.task.id, status: view.task.status, runner: view.task.runner,
+      jobLog: view.task.jobLog, stages: view.task.stages.map((s) => ({ name: s.name, status: s.status, error: s.error, output: s.output })) } });
+    else ctx.out(installerOutput(view).join('\n') || `No installer output recorded for ${view.cluster}.`);
+    return 0;
+  },
+};
+
+/** --runner and --concurrency win over FLEETDECK_INSTALL_RUNNER / _CONCURRENCY and the config file. */
+function schedulerFlags(ctx: CommandContext): DataplaneOptions {
+  const runner = flagString(ctx.args, 'runner');
+  const concurrency = flagString(ctx.args, 'concurrency');
+  return {
+    ...(runner !== undefined ? { taskRunner: validateRunner(runner, '--runner') } : {}),
+    ...(concurrency !== undefined ? { concurrency: validateConcurrency(concurrency, '--concurrency') } : {}),
+  };
+}
+
+function describeScheduler(running: Daemon): string {
+  return `worker ${running.scheduler.workerId}, ${running.scheduler.runner} runner, ${running.scheduler.concurrency} installs at once`;
+}
+
 const daemon: Command = {
-  path: ['daemon'], usage: 'fleetdeck daemon', summary: 'run the install scheduler and the cluster and storage sync loops', flags: [],
+  path: ['daemon'], usage: 'fleetdeck daemon [--runner process|job] [--concurrency N]',
+  summary: 'run the install scheduler and the cluster and storage sync loops', flags: ['runner', 'concurrency'],
   async run(ctx) {
     const engine = await ctx.engine();
     // The management cluster: FLEETDECK_MANAGEMENT_CONTEXT, else the fleet's (configuration, or the sandbox devops).
-    const running = await startDaemon({ engine, dataplane: dataplaneOptionsFor(engine), log: (line) => ctx.err(line) });
-    ctx.err(`fleetdeck daemon running as worker ${running.scheduler.workerId}; Ctrl-C stops it.`);
+    const running = await startDaemon({ engine, dataplane: dataplaneOptionsFor(engine, schedulerFlags(ctx)), log: (line) => ctx.err(line) });
+    ctx.err(`fleetdeck daemon running (${describeScheduler(running)}); Ctrl-C stops it.`);
     await untilSignal();
     await running.stop();
     return 0;
@@ -155,21 +192,22 @@ const daemon: Command = {
 };
 
 const serve: Command = {
-  path: ['serve'], usage: 'fleetdeck serve [--host H] [--port N]', summary: 'the HTTP API (POST /lens/v1/release/clusters/:cluster_name/deploy) plus the daemon loops',
-  flags: ['host', 'port'],
+  path: ['serve'], usage: 'fleetdeck serve [--host H] [--port N] [--runner process|job] [--concurrency N]',
+  summary: 'the HTTP API (POST /lens/v1/release/clusters/:cluster_name/deploy) plus the daemon loops',
+  flags: ['host', 'port', 'runner', 'concurrency'],
   async run(ctx) {
     const engine = await ctx.engine();
     const port = flagInt(ctx.args, 'port') ?? 8080;
     if (port > 65535) throw new ValidationError(`--port ${port} is not a port`, 'Use 0-65535 (0 picks a free one).', 'port');
-    const options = dataplaneOptionsFor(engine);
+    const options = dataplaneOptionsFor(engine, schedulerFlags(ctx));
     const running = await startDaemon({ engine, dataplane: options, log: (line) => ctx.err(line) });
     const api = await startHttpApi({ dataplane: dataplaneFor(engine, options).service, host: flagString(ctx.args, 'host') ?? '127.0.0.1', port })
       .catch(async (error: unknown) => {
         await running.stop();
         throw new ValidationError(`cannot listen on port ${port}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, 'Pick another --port, or stop what uses it.', 'port');
       });
-    if (ctx.json) printJson(ctx, { url: api.url, port: api.port, worker: running.scheduler.workerId });
-    else ctx.out(`fleetdeck serve: listening on ${api.url} (worker ${running.scheduler.workerId}); Ctrl-C stops it.`);
+    if (ctx.json) printJson(ctx, { url: api.url, port: api.port, worker: running.scheduler.workerId, runner: running.scheduler.runner, concurrency: running.scheduler.concurrency });
+    else ctx.out(`fleetdeck serve: listening on ${api.url} (${describeScheduler(running)}); Ctrl-C stops it.`);
     await untilSignal();
     await api.close();
     await running.stop();
@@ -177,4 +215,26 @@ const serve: Command = {
   },
 };
 
-export const dataplaneCommands: Command[] = [add, storageMode, deploy, ls, show, retry, daemon, serve];
+const installer: Command = {
+  path: ['dataplane', 'installer'], usage: 'fleetdeck dataplane installer [--spec FILE]',
+  summary: 'run one install task inside the primus-lens-installer Job (the installer image\'s command)', flags: ['spec'],
+  async run(ctx) {
+    const spec = readInstallerSpec(flagString(ctx.args, 'spec') ?? process.env.INSTALLER_SPEC ?? `${INSTALLER_SPEC_DIR}/${INSTALLER_SPEC_KEY}`);
+    // In the pod: its ServiceAccount (helm finds the same in-cluster config); KUBECONFIG, when set, wins for both.
+    const kube = createKubeGateway(process.env.KUBECONFIG ? { kind: 'kubeconfig-file' } : inClusterConnection() ?? { kind: 'kubeconfig-file' }, { timeoutMs: 30_000 });
+    const controller = new AbortController();
+    const stop = (): void => controller.abort(new Error('the installer was told to stop'));
+    process.once('SIGTERM', stop);
+    try {
+      const { result } = await runInstaller(spec, {
+        kube, helm: new HelmCli({ binary: process.env.FLEETDECK_HELM ?? 'helm' }), reporter: 'fleetdeck-installer', signal: controller.signal,
+        log: (line) => ctx.out(line),
+      });
+      return result === 'succeeded' ? 0 : 1;
+    } finally {
+      process.off('SIGTERM', stop);
+    }
+  },
+};
+
+export const dataplaneCommands: Command[] = [add, storageMode, deploy, ls, show, retry, logs, daemon, serve, installer];

@@ -1,31 +1,38 @@
 /**
- * `fleetdeck dr …`: DR plans and executions (seed 004). `execute` and `revert` run the execution in this process
- * and follow it to the end (exit 0 on Succeeded, 1 otherwise). `--detach` creates it, starts a detached
- * `fleetdeck dr run-execution ID` child to run it, and prints the id at once. `fleetdeck dr resume` (or a daemon
- * calling DrService.orphaned + run) picks up executions whose process died.
+ * `fleetdeck dr …`: DR plans and executions (seed 004). Plans come from the database (`dr apply`) and from DRPlan
+ * custom resources in the management cluster (and the cluster named with `--cluster`). `execute` and `revert` run
+ * the execution in this process and follow it to the end (exit 0 on Succeeded, 1 otherwise). `--detach` creates
+ * it, starts a detached `fleetdeck dr run-execution ID` child to run it, and prints the id at once.
+ * `fleetdeck dr resume` (or a daemon calling DrService.orphaned + run) picks up executions whose process died.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { drServiceFor, type DrService } from '../../../core/dr/dr-service.js';
-import { toArgoWorkflow } from '../../../core/dr/executor/argo-export.js';
 import { parseParamOverrides } from '../../../core/dr/render/params.js';
 import type { PlanRendering } from '../../../core/dr/render/plan.js';
 import type { ExecutionView } from '../../../core/dr/store/types.js';
 import { ValidationError } from '../../../core/errors.js';
+import { drSecretsFor } from '../../sandbox/dr/secrets.js';
 import { flagBool, flagInt, flagString } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { printJson } from '../context.js';
 import { age, renderTable } from '../table.js';
 
 async function service(ctx: CommandContext): Promise<DrService> {
-  return drServiceFor(await ctx.engine());
+  const engine = await ctx.engine();
+  const cluster = flagString(ctx.args, 'cluster');
+  return drServiceFor(engine, { secrets: drSecretsFor(engine), ...(cluster ? { clusters: [cluster] } : {}) });
 }
 
 function one(ctx: CommandContext, usage: string, what: string): string {
   const [value, ...rest] = ctx.operands;
   if (!value || rest.length > 0) throw new ValidationError(`give one ${what}`, `Usage: ${usage}`);
   return value;
+}
+
+function params(ctx: CommandContext): Record<string, string> {
+  return parseParamOverrides(ctx.args.repeated.get('param') ?? []);
 }
 
 function readInput(ctx: CommandContext, file: string): Promise<string> | string {
@@ -40,18 +47,27 @@ function readInput(ctx: CommandContext, file: string): Promise<string> | string 
 const MARK: Record<string, string> = { Pending: ' ', Running: '…', Succeeded: '✓', Failed: '✗', Skipped: '-', Canceled: '⊘', RolledBack: '↩' };
 
 export function renderExecution(view: ExecutionView): string {
-  const lines = [`Execution ${view.id}: ${view.kind} of ${view.planNamespace}/${view.planName} — ${view.phase}${view.parentId ? ` (reverts ${view.parentId})` : ''}`];
-  for (const a of view.actions) {
-    const took = a.startedAt && a.finishedAt ? ` ${((Date.parse(a.finishedAt) - Date.parse(a.startedAt)) / 1000).toFixed(1)}s` : '';
-    const tries = a.attempts > 1 ? ` (${a.attempts} attempts)` : '';
-    lines.push(`  ${MARK[a.phase] ?? '?'} ${a.workflow}/${a.action.padEnd(24)} ${a.type.padEnd(18)} ${a.phase}${took}${tries}${a.error ? `: ${a.error}` : ''}`);
+  const source = view.planSource && view.planSource !== 'stored' ? ` [${view.planSource}]` : '';
+  const lines = [`Execution ${view.id}: ${view.kind} of ${view.planNamespace}/${view.planName}${source} — ${view.phase}${view.parentId ? ` (reverts ${view.parentId}${view.automatic ? ', automatically' : ''})` : ''}`];
+  for (const stage of view.status.stageStatuses ?? []) {
+    lines.push(`  stage ${stage.name}: ${stage.phase}`);
+    for (const wf of stage.workflowExecutions ?? []) {
+      lines.push(`    workflow ${wf.key ?? `${wf.workflowRef.namespace ?? 'default'}/${wf.workflowRef.name}`}: ${wf.phase} (${wf.progress ?? ''})`);
+      for (const a of wf.actionStatuses ?? []) {
+        const record = view.actions.find((x) => x.stage === stage.name && x.workflow === wf.key && x.action === a.name);
+        const took = a.startTime && a.completionTime ? ` ${((Date.parse(a.completionTime) - Date.parse(a.startTime)) / 1000).toFixed(1)}s` : '';
+        const tries = (a.attempts ?? 0) > 1 ? ` (${a.attempts} attempts)` : '';
+        lines.push(`      ${MARK[a.phase] ?? '?'} ${a.name.padEnd(24)} ${(record?.type ?? '').padEnd(18)} ${a.phase}${took}${tries}${a.message ? `: ${a.message}` : ''}`);
+      }
+    }
   }
   if (view.message && view.phase !== 'Succeeded') lines.push(`message: ${view.message}`);
+  for (const r of view.reverts) lines.push(`reverted by ${r.id}${r.automatic ? ' (automatic rollback)' : ''}: ${r.phase}`);
   return lines.join('\n');
 }
 
-function renderDryRun(r: PlanRendering): string {
-  const lines = [`Plan ${r.planName} (dry run; nothing was changed)`];
+function renderDryRun(r: PlanRendering & { source?: string }): string {
+  const lines = [`Plan ${r.planName}${r.source ? ` (${r.source})` : ''} — dry run; nothing was changed`];
   for (const stage of r.stages) {
     lines.push(`stage ${stage.name}${stage.dependsOn.length ? ` (after ${stage.dependsOn.join(', ')})` : ''}${stage.parallel ? ' [parallel]' : ''}`);
     for (const wf of stage.workflows) {
@@ -60,6 +76,7 @@ function renderDryRun(r: PlanRendering): string {
         lines.push(`    - ${a.name} (${a.type})${a.dependsOn.length ? ` after ${a.dependsOn.join(', ')}` : ''}${a.when ? ` when ${a.when.source} → ${a.when.result}` : ''}`);
         const { name: _n, type: _t, when: _w, rollback: _r, dependsOn: _d, ...body } = a.action;
         for (const line of stringify(body).trimEnd().split('\n')) lines.push(`        ${line}`);
+        if (a.rollback) lines.push(`        rollback: ${a.rollback.type}${a.rollback.http ? ` ${a.rollback.http.method ?? 'GET'} ${a.rollback.http.url}` : ''}`);
       }
     }
   }
@@ -69,8 +86,15 @@ function renderDryRun(r: PlanRendering): string {
 async function followAndPrint(ctx: CommandContext, dr: DrService, id: string, runHere: boolean): Promise<number> {
   if (runHere) await dr.run(id);
   const view = await dr.follow(id);
-  if (ctx.json) printJson(ctx, view);
-  else ctx.out(renderExecution(view));
+  // rollbackOnFailure: the automatic Revert is part of what the user waits for.
+  const automatic = view.reverts.filter((r) => r.automatic);
+  const reverts = [];
+  for (const r of automatic) reverts.push(await dr.follow(r.id));
+  if (ctx.json) printJson(ctx, reverts.length > 0 ? { ...view, revert: reverts.at(-1) } : view);
+  else {
+    ctx.out(renderExecution(view));
+    for (const r of reverts) ctx.out(`\nRolled back automatically (rollbackOnFailure):\n${renderExecution(r)}`);
+  }
   return view.phase === 'Succeeded' ? 0 : 1;
 }
 
@@ -120,37 +144,38 @@ const commands: Command[] = [
     },
   },
   {
-    path: ['dr', 'ls'], usage: 'fleetdeck dr ls [--limit N] [--json]', summary: 'list DR plans (and recent executions)', flags: ['limit'],
+    path: ['dr', 'ls'], usage: 'fleetdeck dr ls [--cluster NAME] [--limit N] [--json]', summary: 'list DR plans from every source (and recent executions)', flags: ['limit', 'cluster'],
     async run(ctx) {
       const dr = await service(ctx);
-      const [plans, executions] = await Promise.all([dr.listPlans(), dr.listExecutions(flagInt(ctx.args, 'limit') ?? 20)]);
+      const [listing, executions] = await Promise.all([dr.inventory(), dr.listExecutions(flagInt(ctx.args, 'limit') ?? 20)]);
       if (ctx.json) {
-        printJson(ctx, { plans, executions });
+        printJson(ctx, { plans: listing.plans, executions, problems: listing.problems });
         return 0;
       }
-      ctx.out(plans.length === 0 ? 'No DR plans. Store one with `fleetdeck dr apply -f FILE`.' : renderTable(['PLAN', 'NAMESPACE', 'STAGES', 'LAST', 'DESCRIPTION'],
-        plans.map((p) => [p.name, p.namespace, String(p.stages), p.lastExecution ? `${p.lastExecution.kind} ${p.lastExecution.phase}` : '-', p.description])));
+      for (const p of listing.problems) ctx.err(`warning: plans in ${p.source} not listed: ${p.message}`);
+      ctx.out(listing.plans.length === 0 ? 'No DR plans. Store one with `fleetdeck dr apply -f FILE`, or create a DRPlan in the management cluster.' : renderTable(['PLAN', 'NAMESPACE', 'SOURCE', 'STAGES', 'LAST', 'DESCRIPTION'],
+        listing.plans.map((p) => [p.name, p.namespace, p.source, p.invalid ? '-' : String(p.stages), p.lastExecution ? `${p.lastExecution.kind} ${p.lastExecution.phase}` : '-', p.invalid ? `INVALID: ${p.invalid}` : p.description])));
       if (executions.length > 0) {
         ctx.out('');
-        ctx.out(renderTable(['EXECUTION', 'PLAN', 'KIND', 'PHASE', 'AGE'], executions.map((e) => [e.id, e.planName, e.kind, e.phase, age(e.createdAt)])));
+        ctx.out(renderTable(['EXECUTION', 'PLAN', 'KIND', 'PHASE', 'AGE'], executions.map((e) => [e.id, e.planName, `${e.kind}${e.automatic ? ' (auto)' : ''}`, e.phase, age(e.createdAt)])));
       }
       return 0;
     },
   },
   {
-    path: ['dr', 'plan'], usage: 'fleetdeck dr plan NAME [--param k=v]... [--json]', summary: 'dry run: print every rendered action', flags: ['param'],
+    path: ['dr', 'plan'], usage: 'fleetdeck dr plan NAME [--param k=v]... [--cluster NAME] [--json]', summary: 'dry run: print every rendered action', flags: ['param', 'cluster'],
     async run(ctx) {
-      const rendering = await (await service(ctx)).dryRun(one(ctx, this.usage, 'plan name'), parseParamOverrides(ctx.args.repeated.get('param') ?? []));
+      const rendering = await (await service(ctx)).dryRun(one(ctx, this.usage, 'plan name'), params(ctx));
       if (ctx.json) printJson(ctx, rendering);
       else ctx.out(renderDryRun(rendering));
       return 0;
     },
   },
   {
-    path: ['dr', 'execute'], usage: 'fleetdeck dr execute NAME [--param k=v]... [--detach] [--json]', summary: 'execute a DR plan and follow it', flags: ['param', 'detach'],
+    path: ['dr', 'execute'], usage: 'fleetdeck dr execute NAME [--param k=v]... [--cluster NAME] [--detach] [--json]', summary: 'execute a DR plan and follow it', flags: ['param', 'detach', 'cluster'],
     async run(ctx) {
       const dr = await service(ctx);
-      const execution = await dr.startExecute(one(ctx, this.usage, 'plan name'), parseParamOverrides(ctx.args.repeated.get('param') ?? []));
+      const execution = await dr.startExecute(one(ctx, this.usage, 'plan name'), params(ctx));
       return startAndMaybeDetach(ctx, dr, execution.id);
     },
   },
@@ -168,7 +193,7 @@ const commands: Command[] = [
       const view = await (await service(ctx)).status(one(ctx, this.usage, 'execution id'));
       if (ctx.json) printJson(ctx, view);
       else ctx.out(renderExecution(view));
-      return view.phase === 'Failed' || view.phase === 'Cancelled' ? 1 : 0;
+      return view.phase === 'Failed' || view.phase === 'Canceled' ? 1 : 0;
     },
   },
   {
@@ -176,15 +201,23 @@ const commands: Command[] = [
     async run(ctx) {
       const execution = await (await service(ctx)).cancel(one(ctx, this.usage, 'execution id'));
       if (ctx.json) printJson(ctx, execution);
-      else ctx.out(execution.phase === 'Cancelled' ? `${execution.id} cancelled` : `${execution.id}: cancellation requested (${execution.phase})`);
+      else ctx.out(execution.phase === 'Canceled' ? `${execution.id} canceled` : `${execution.id}: cancellation requested (${execution.phase})`);
       return 0;
     },
   },
   {
-    path: ['dr', 'export-argo'], usage: 'fleetdeck dr export-argo NAME [--param k=v]... [--output FILE] [--json]', summary: 'write the plan as an Argo Workflow', flags: ['param', 'output'],
+    path: ['dr', 'export-argo'],
+    usage: 'fleetdeck dr export-argo NAME [--param k=v]... [--operation Execute|Revert] [--execution EXEC] [--namespace NS] [--cluster NAME] [--output FILE] [--json]',
+    summary: 'write the plan as an Argo Workflow (or its Revert Workflow)', flags: ['param', 'output', 'operation', 'execution', 'namespace', 'cluster'],
     async run(ctx) {
-      const overrides = parseParamOverrides(ctx.args.repeated.get('param') ?? []);
-      const workflow = toArgoWorkflow(await (await service(ctx)).dryRun(one(ctx, this.usage, 'plan name'), overrides), { params: overrides });
+      const operation = flagString(ctx.args, 'operation') ?? 'Execute';
+      if (operation !== 'Execute' && operation !== 'Revert') throw new ValidationError(`--operation "${operation}" is not Execute or Revert`, 'Give --operation Execute (the default) or --operation Revert, as DRPlanExecution.spec.operationType.', 'operation');
+      const execution = flagString(ctx.args, 'execution');
+      if (execution && operation !== 'Revert') throw new ValidationError('--execution needs --operation Revert', 'Export the Revert of an execution with --operation Revert --execution EXEC.', 'execution');
+      const namespace = flagString(ctx.args, 'namespace');
+      const workflow = await (await service(ctx)).exportArgo(one(ctx, this.usage, 'plan name'), {
+        operation, overrides: params(ctx), ...(execution ? { execution } : {}), ...(namespace ? { namespace } : {}),
+      });
       const text = ctx.json ? JSON.stringify(workflow, null, 2) : stringify(workflow);
       const output = flagString(ctx.args, 'output');
       if (output) writeFileSync(output, text);

@@ -11,6 +11,7 @@ import { renderOperation } from './ops.js';
 export function renderDriftReport(report: DriftReport): string {
   const lines = [`Checked ${report.counts.clusters} clusters, ${report.counts.branches} branches, ${report.counts.live} running clusters, ${report.counts.registrations} registrations.`];
   for (const source of report.unchecked) lines.push(`✗ could not check ${source.source}: ${source.error}${source.hint ? ` (${source.hint})` : ''}`);
+  if (report.unchecked.length > 0 && report.items.length > 0) lines.push('The drift below may be incomplete: what could not be checked is not in it.');
   if (report.items.length === 0) {
     lines.push(report.unchecked.length === 0 ? '✓ No drift: the inventory, Git, the clusters and the registrations agree.' : 'No drift in what could be checked.');
     return lines.join('\n');
@@ -38,13 +39,14 @@ export function renderPlan(plan: RepairPlan): string {
 
 const drift: Command = {
   path: ['drift'], usage: 'fleetdeck drift [--json]',
-  summary: 'compare the inventory with Git, the clusters and the registrations (exit 0 clean, 3 drift, 1 could not check)', flags: [],
+  summary: 'compare the inventory with Git, the clusters and the registrations (exit 0 clean, 3 drift, 1 some system could not be checked)', flags: [],
   async run(ctx) {
     const report = await (await ctx.engine()).drift.scan();
     if (ctx.json) printJson(ctx, report);
     else ctx.out(renderDriftReport(report));
-    if (report.items.length > 0) return 3;
-    return report.unchecked.length > 0 ? 1 : 0;
+    // "Could not check" wins over "drift found": a report with a blind spot is not a verdict (its JSON lists them in `unchecked`).
+    if (report.unchecked.length > 0) return 1;
+    return report.items.length > 0 ? 3 : 0;
   },
 };
 

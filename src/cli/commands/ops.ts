@@ -16,14 +16,26 @@ const STEP_MARK: Record<string, string> = {
 };
 
 export function renderOperation(op: OperationRecord): string {
-  const lines = [`Operation ${op.id}: ${op.kind} ${op.target} — ${op.status}`, `Started by ${op.actor} ${age(op.createdAt)} ago`];
+  const lines = [`Operation ${op.id}: ${op.kind} ${op.target} — ${statusText(op)}`, `Started by ${op.actor} ${age(op.createdAt)} ago`];
   for (const step of op.steps) {
-    lines.push(`  ${STEP_MARK[step.status] ?? '?'} ${String(step.position).padStart(2)}. ${step.name.padEnd(18)} ${step.status}${step.error ? `: ${step.error}` : ''}`);
+    const warned = op.status === 'succeeded' && step.status === 'failed';
+    lines.push(`  ${warned ? '!' : STEP_MARK[step.status] ?? '?'} ${String(step.position).padStart(2)}. ${step.name.padEnd(18)} ${warned ? 'warning' : step.status}${step.error ? `: ${step.error}` : ''}`);
   }
   for (const warning of op.warnings) lines.push(`warning: ${warning}`);
   if (op.error) lines.push(`error: ${op.error}`);
   if (op.hint && op.status !== 'succeeded') lines.push(`hint: ${op.hint}`);
   return lines.join('\n');
+}
+
+/** A finished operation counts a step that failed as a warning (Git during delete) as done. */
+export function stepsDone(op: OperationRecord): string {
+  const done = op.steps.filter((s) => s.status === 'succeeded' || s.status === 'skipped' || (op.status === 'succeeded' && s.status === 'failed')).length;
+  return `${done}/${op.steps.length}`;
+}
+
+export function statusText(op: OperationRecord): string {
+  const n = op.warnings.length;
+  return n === 0 ? op.status : `${op.status} (${n} warning${n === 1 ? '' : 's'})`;
 }
 
 const ls: Command = {
@@ -32,8 +44,7 @@ const ls: Command = {
     const ops = await (await ctx.engine()).operations.list(flagInt(ctx.args, 'limit') ?? 50);
     if (ctx.json) printJson(ctx, ops);
     else ctx.out(ops.length === 0 ? 'No operations yet.' : renderTable(['ID', 'KIND', 'TARGET', 'STATUS', 'STEPS', 'AGE'],
-      ops.map((op) => [String(op.id), op.kind, op.target, op.status,
-        `${op.steps.filter((s) => s.status === 'succeeded').length}/${op.steps.length}`, age(op.createdAt)])));
+      ops.map((op) => [String(op.id), op.kind, op.target, statusText(op), stepsDone(op), age(op.createdAt)])));
     return 0;
   },
 };

@@ -6,8 +6,8 @@
  * replaced (a restart after a reload), its agent comes back running the new configuration, as a real pod would.
  */
 import type { AgentRole } from '../../../core/apps/agent/index.js';
-import { LABELS, MIDDLEWARE_API_VERSION, parseGroup, parsePlugin } from '../../../core/apps/index.js';
-import type { Group } from '../../../core/apps/index.js';
+import { LABELS, MIDDLEWARE_API_VERSION, instanceNames, parseGroup, parsePlugin } from '../../../core/apps/index.js';
+import type { Group, MemberStatus } from '../../../core/apps/index.js';
 import { SandboxGroupRegistry, parseRedisConfig, startSandboxAgent } from '../agent/index.js';
 import type { SandboxAgent } from '../agent/index.js';
 import type { KubeObject, SandboxCluster } from '../kube-api/index.js';
@@ -37,6 +37,8 @@ export class SandboxAppAgents {
     await agents.reconcile();
     agents.unsubscribe = cluster.store.subscribe((event) => {
       if (event.resource === `${MIDDLEWARE_API_VERSION.split('/')[0]}/groups`) agents.enqueue(() => agents.reconcile());
+      // A new workload may be an instance of a group applied after seeding, whose agents start now.
+      else if (event.resource === 'apps/deployments' && event.type === 'ADDED') agents.enqueue(() => agents.reconcile());
       else if (event.resource === '/pods' && event.type === 'ADDED') agents.onPod(event.object);
     });
     return agents;
@@ -92,25 +94,92 @@ export class SandboxAppAgents {
     }
   }
 
+  /**
+   * The keys the instance's control agent treats as start-up only, as the plugin rendered them (toJson) into the
+   * agent container's MIDDLEWARE_RESTART_KEYS; undefined keeps the agent's default.
+   */
+  private restartKeysOf(group: Group, instance: string): string[] | undefined {
+    try {
+      const deployment = this.cluster.objects.list('apps/v1', 'Deployment', group.namespace).find((d) => d.metadata.name === instance);
+      const containers = ((deployment?.['spec'] as { template?: { spec?: { containers?: unknown } } } | undefined)?.template?.spec?.containers);
+      if (!Array.isArray(containers)) return undefined;
+      for (const container of containers as { env?: { name?: string; value?: string }[] }[]) {
+        const value = container.env?.find((e) => e.name === 'MIDDLEWARE_RESTART_KEYS')?.value;
+        if (value === undefined) continue;
+        const keys: unknown = JSON.parse(value);
+        return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : undefined;
+      }
+    } catch {
+      // Not rendered yet, or not JSON: the agent's defaults apply.
+    }
+    return undefined;
+  }
+
+  private async startAgent(running: RunningGroup, group: Group, instance: string, role: AgentRole, port: number): Promise<SandboxAgent | undefined> {
+    const config = this.configOf(group);
+    const staticKeys = this.restartKeysOf(group, instance);
+    const agent = await startSandboxAgent({
+      registry: running.registry, instance, role: role === 'master' && running.registry.master() ? 'replica' : role,
+      version: group.spec.version, port, ...(config ? { config } : {}), ...(staticKeys ? { staticKeys } : {}),
+    }).catch(() => undefined); // Port taken: the instance shows as unreachable, which is what a user would see.
+    if (agent) running.agents.set(instance, agent);
+    return agent;
+  }
+
   private async ensureGroup(group: Group): Promise<void> {
     let running = this.groups.get(group.name);
     if (!running) {
       running = { registry: new SandboxGroupRegistry(group.name), agents: new Map() };
       this.groups.set(group.name, running);
     }
-    const config = this.configOf(group);
     for (const member of group.status.members ?? []) {
-      if (running.agents.has(member.instance) || !member.agent) continue;
+      if (!member.agent) continue;
       const port = portOf(member.agent.control);
       if (port === undefined) continue;
-      const role: AgentRole = member.role === 'master' && running.registry.master() ? 'replica' : member.role;
-      const agent = await startSandboxAgent({
-        registry: running.registry, instance: member.instance, role, version: group.spec.version, port,
-        ...(config ? { config } : {}),
-      }).catch(() => undefined); // Port taken: the instance shows as unreachable, which is what a user would see.
-      if (agent) running.agents.set(member.instance, agent);
+      const current = running.agents.get(member.instance);
+      if (current && current.address === member.agent.control) continue;
+      if (current) {
+        // The status names another address (whoever wrote it last wins): move the agent there.
+        running.agents.delete(member.instance);
+        running.registry.leave(member.instance);
+        await current.stop();
+      }
+      await this.startAgent(running, group, member.instance, member.role, port);
     }
+    await this.addMissingMembers(running, group);
     this.rememberPods(group);
+  }
+
+  /**
+   * A group applied after seeding (`apps apply`) has no agent addresses in its status: once its workloads exist,
+   * start its agents on free loopback ports and record them there, as the seeding does, so it answers like the
+   * sandbox's own app.
+   */
+  private async addMissingMembers(running: RunningGroup, group: Group): Promise<void> {
+    const recorded = new Map((group.status.members ?? []).map((m) => [m.instance, m]));
+    const rendered = new Set(this.cluster.objects.list('apps/v1', 'Deployment', group.namespace).map((d) => d.metadata.name ?? ''));
+    const missing = instanceNames(group).filter((i) => !recorded.get(i)?.agent && rendered.has(i));
+    if (missing.length === 0) return;
+    const hasMaster = [...recorded.values()].some((m) => m.role === 'master') || running.registry.master() !== undefined;
+    const added: MemberStatus[] = [];
+    for (const [index, instance] of missing.entries()) {
+      const role: AgentRole = !hasMaster && index === 0 ? 'master' : 'replica';
+      const agent = running.agents.get(instance) ?? await this.startAgent(running, group, instance, role, 0);
+      if (agent) added.push({ instance, role: agent.state.role, agent: { status: agent.address, control: agent.address } });
+    }
+    if (added.length === 0) return;
+    // Read the status again right before writing (no await in between): whoever recorded addresses meanwhile (the
+    // seeding) wins, and the next reconcile moves these agents there.
+    const ref = { apiVersion: MIDDLEWARE_API_VERSION, kind: 'Group', namespace: group.namespace, name: group.name };
+    const live = this.cluster.objects.get(ref);
+    if (!live) return;
+    const now = new Map((parseGroup(live).status.members ?? []).map((m) => [m.instance, m]));
+    const fill = added.filter((m) => !now.get(m.instance)?.agent);
+    if (fill.length === 0) return;
+    const status = (live['status'] ?? {}) as Record<string, unknown>;
+    const members = instanceNames(group).map((instance) => fill.find((m) => m.instance === instance) ?? now.get(instance))
+      .filter((m): m is MemberStatus => m !== undefined);
+    this.cluster.objects.putStatus(ref, { ...status, phase: status['phase'] ?? 'Running', members });
   }
 
   private rememberPods(group: Group): void {

@@ -77,8 +77,9 @@ spec:
       port: 9090
 `;
 
-// Recreate: each instance's pod owns a ReadWriteOnce volume, so old and new pods never overlap; the group's
-// maxSurge/maxUnavailable decide how many instances fleetdeck replaces at once.
+// Recreate: each instance's pod owns a ReadWriteOnce volume, so an instance's old and new pods never overlap. The
+// group's maxSurge/maxUnavailable act across instances: fleetdeck replaces at most maxUnavailable at once, and for
+// maxSurge it first starts a stand-in instance of the new revision (core/apps/rollout.ts).
 const DEPLOYMENT = `{{- range .Instances }}
 ---
 apiVersion: apps/v1
@@ -136,6 +137,8 @@ spec:
               value: {{ .name }}
             - name: MIDDLEWARE_GROUP
               value: {{ $.Group.name }}
+            - name: MIDDLEWARE_RESTART_KEYS
+              value: {{ $.Values.restartKeys | toJson | quote }}
           ports:
             - name: agent-control
               containerPort: 50052
@@ -170,6 +173,8 @@ config:
   maxmemory-policy: noeviction
 agent:
   image: middleware/agent:1.0.0
+# Keys Redis reads only at start-up: the control agent answers requiresRestart when a reload changes one.
+restartKeys: [port, bind, daemonize, databases, unixsocket, supervised, io-threads, cluster-enabled, tls-port]
 storage:
   enabled: true
   size: 1Gi

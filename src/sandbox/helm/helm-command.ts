@@ -1,6 +1,6 @@
 /**
  * The sandbox `helm`: the Helm 3 subcommands fleetdeck (and an operator poking at the sandbox) uses — version,
- * status, upgrade --install / install, list, history, uninstall — against a sandbox cluster reached through the
+ * status, upgrade --install / install, rollback, list, history, uninstall, show chart — against a sandbox cluster reached through the
  * kubeconfig it is given (--kubeconfig / KUBECONFIG, --kube-context). Releases are stored as Helm stores them.
  */
 import { readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ export interface HelmIo {
   err(text: string): void;
 }
 
-const VALUE_FLAGS = new Set(['-n', '--namespace', '-f', '--values', '--set', '--timeout', '-o', '--output', '--kubeconfig', '--kube-context', '--version', '--description']);
+const VALUE_FLAGS = new Set(['-n', '--namespace', '-f', '--values', '--set', '--timeout', '-o', '--output', '--kubeconfig', '--kube-context', '--version', '--description', '--max']);
 
 interface Parsed {
   positionals: string[];
@@ -54,6 +54,8 @@ function one(p: Parsed, ...names: string[]): string | undefined {
 }
 
 class HelmError extends Error {}
+
+const PENDING = new Set(['pending-install', 'pending-upgrade', 'pending-rollback']);
 
 function gatewayFor(p: Parsed): KubeGateway {
   const path = one(p, '--kubeconfig');
@@ -121,7 +123,9 @@ async function upgrade(p: Parsed, io: HelmIo, install: boolean): Promise<void> {
   const previous = history[history.length - 1];
   const verb = previous && previous.info.status !== 'uninstalled' ? 'UPGRADE' : 'INSTALLATION';
   if (!previous && !install && !p.flags.has('--install')) throw new HelmError(`UPGRADE FAILED: "${name}" has no deployed releases`);
-  if (previous && install) throw new HelmError('INSTALLATION FAILED: cannot re-use a name that is still in use');
+  if (previous && install && previous.info.status !== 'uninstalled') throw new HelmError('INSTALLATION FAILED: cannot re-use a name that is still in use');
+  // Helm 3 (pkg/action/upgrade.go): a pending last revision is the lock of an operation in progress (or one killed).
+  if (previous && PENDING.has(previous.info.status)) throw new HelmError('UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress');
   const values = userValues(p);
   const chartVersion = one(p, '--version') ?? '0.1.0';
   const objects = renderChart({ release: name, namespace, chart, chartVersion, values });
@@ -194,6 +198,50 @@ async function uninstall(p: Parsed, io: HelmIo): Promise<void> {
   io.out(`release "${name}" uninstalled\n`);
 }
 
+/**
+ * `helm rollback NAME [REVISION]` (default: the previous revision): a new revision with the target's chart and
+ * values, applied and (with --wait) waited for; every deployed revision and the one rolled back from are superseded.
+ * Like Helm 3 it works on a release left pending, which is how operators unstick one.
+ */
+async function rollback(p: Parsed, io: HelmIo): Promise<void> {
+  const [, name, wanted] = p.positionals;
+  if (!name) throw new HelmError('"helm rollback" requires at least 1 argument');
+  const namespace = one(p, '-n', '--namespace') ?? 'default';
+  const kube = gatewayFor(p);
+  const history = await releaseHistory(kube, namespace, name);
+  const current = history[history.length - 1];
+  if (!current) throw new HelmError('release: not found');
+  const targetRevision = wanted && Number(wanted) > 0 ? Number(wanted) : current.version - 1;
+  const target = history.find((r) => r.version === targetRevision);
+  if (!target) throw new HelmError(`release has no ${targetRevision} version`);
+  const objects = renderChart({ release: name, namespace, chart: target.chart.metadata.name, chartVersion: target.chart.metadata.version, values: target.config });
+  const now = new Date().toISOString();
+  const release: HelmReleaseRecord = {
+    ...target, version: current.version + 1,
+    info: { ...target.info, last_deployed: now, status: 'pending-rollback', description: `Rollback to ${targetRevision}` },
+  };
+  await createRelease(kube, release);
+  await applyObjects(kube, objects);
+  if (p.flags.has('--wait') && !(await waitReady(kube, namespace, name, parseDuration(one(p, '--timeout'), 300_000)))) {
+    await updateRelease(kube, { ...release, info: { ...release.info, status: 'failed', description: `Release "${name}" failed: context deadline exceeded` } });
+    throw new HelmError('context deadline exceeded');
+  }
+  for (const old of history.filter((r) => r.info.status === 'deployed' || r.version === current.version)) {
+    await updateRelease(kube, { ...old, info: { ...old.info, status: 'superseded', description: old.info.status === 'deployed' ? 'Superseded by a new release' : old.info.description } });
+  }
+  await updateRelease(kube, { ...release, info: { ...release.info, status: 'deployed' } });
+  io.out('Rollback was a success! Happy Helming!\n');
+}
+
+/** `helm show chart CHART [--version V]`: the sandbox's charts have whatever version is asked for (default 0.1.0). */
+function showChart(p: Parsed, io: HelmIo): void {
+  const [, what, chart] = p.positionals;
+  if (what !== 'chart') throw new HelmError(`unknown command "${what ?? ''}" for "helm show" (the sandbox helm knows show chart)`);
+  if (!chart) throw new HelmError('"helm show chart" requires 1 argument');
+  const version = one(p, '--version') ?? '0.1.0';
+  io.out(stringifyYaml({ apiVersion: 'v2', name: chartName(chart), version, appVersion: version }));
+}
+
 /** Runs one helm command line; returns the exit code (errors are printed as Helm prints them). */
 export async function runHelm(argv: readonly string[], io: HelmIo): Promise<number> {
   const p = parse(argv);
@@ -209,8 +257,10 @@ export async function runHelm(argv: readonly string[], io: HelmIo): Promise<numb
       case 'list': case 'ls': await list(p, io); return 0;
       case 'history': case 'hist': await history(p, io); return 0;
       case 'uninstall': case 'delete': await uninstall(p, io); return 0;
+      case 'rollback': await rollback(p, io); return 0;
+      case 'show': case 'inspect': showChart(p, io); return 0;
       default:
-        throw new HelmError(`unknown command "${command ?? ''}" for "helm" (the sandbox helm knows version, status, install, upgrade, list, history, uninstall)`);
+        throw new HelmError(`unknown command "${command ?? ''}" for "helm" (the sandbox helm knows version, status, install, upgrade, rollback, list, history, uninstall, show chart)`);
     }
   } catch (error) {
     io.err(`Error: ${error instanceof HelmError ? error.message : errorMessage(error)}\n`);

@@ -88,6 +88,20 @@ export function defaultOnCreate(type: ResourceType, obj: KubeObject): void {
     case 'Pod':
       if (!isObject(obj['status'])) obj['status'] = { phase: 'Pending' };
       break;
+    case 'PersistentVolumeClaim':
+      spec(obj)['volumeMode'] ??= 'Filesystem';
+      obj['status'] = { phase: 'Pending' };
+      break;
+    case 'PersistentVolume': {
+      const s = spec(obj);
+      s['persistentVolumeReclaimPolicy'] ??= 'Retain';
+      s['volumeMode'] ??= 'Filesystem';
+      obj['status'] = { phase: 'Pending', lastPhaseTransitionTime: obj.metadata.creationTimestamp };
+      break;
+    }
+    case 'Ingress':
+      obj['status'] = { loadBalancer: {} };
+      break;
     case 'Secret': {
       if (obj['type'] === undefined) obj['type'] = 'Opaque';
       const stringData = obj['stringData'];

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SandboxController, type ControllerOptions } from './controller.js';
 import { clone, type KubeObject } from './json.js';
 import { readSnapshot, stateFileFor, StatePersister } from './persistence.js';
+import { ensureNode } from './node.js';
 import { FAIL_ANNOTATION } from './pods.js';
 import { splitApiVersion, type ResourceType } from './resources.js';
 import { createKubeApiServer, type ServerBehaviour, type TokenRole } from './server.js';
@@ -20,6 +21,8 @@ export interface SandboxClusterOptions {
   controller?: ControllerOptions | false;
   /** Bearer tokens the server accepts; without them every request is allowed. */
   tokens?: Record<string, TokenRole>;
+  /** The cluster's one node (default `<name>-control-plane`, as kind names it). */
+  nodeName?: string;
 }
 
 export interface ObjectRef {
@@ -110,6 +113,8 @@ export async function startSandboxCluster(options: SandboxClusterOptions): Promi
   const snapshot = file === undefined ? undefined : readSnapshot(file);
   if (snapshot !== undefined) store.load(snapshot);
   const persister = file === undefined ? undefined : new StatePersister(file, store);
+  const nodeName = options.nodeName ?? `${options.name}-control-plane`;
+  ensureNode(store, nodeName);
   const behaviour: ServerBehaviour = { ...(options.tokens === undefined ? {} : { tokens: options.tokens }) };
   const { server, watches } = createKubeApiServer(store, behaviour);
   const host = options.host ?? '127.0.0.1';
@@ -120,7 +125,9 @@ export async function startSandboxCluster(options: SandboxClusterOptions): Promi
       resolve();
     });
   });
-  const controller = options.controller === false ? undefined : new SandboxController(store, options.controller ?? {});
+  // The built-in namespaces and the node keep their uid and creationTimestamp across restarts from the start.
+  if (snapshot === undefined) await persister?.flush(true);
+  const controller = options.controller === false ? undefined : new SandboxController(store, { nodeName, ...(options.controller ?? {}) });
   controller?.start();
   const port = (server.address() as AddressInfo).port;
   let stopped = false;

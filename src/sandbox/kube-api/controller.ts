@@ -1,6 +1,8 @@
 /**
  * The sandbox controller: Jobs run a pod and complete (or fail) after a delay; Deployments and StatefulSets get
- * their pods and become ready (or crash-loop). `sandbox.fleetdeck.io/fail: "true"` on the owner picks failure.
+ * their pods and become ready (or crash-loop); PersistentVolumeClaims get a volume and become Bound; every
+ * namespace gets its `default` ServiceAccount.
+ * `sandbox.fleetdeck.io/fail: "true"` on the owner picks failure.
  * Reconciles run off the store's change stream on a later tick, and write nothing when nothing changed.
  */
 import { createHash } from 'node:crypto';
@@ -8,15 +10,19 @@ import { isObject, pathValue, type KubeObject } from './json.js';
 import { createPod, now, ownedPods, podState, podType, setPodState, wantsFailure } from './pods.js';
 import type { ResourceType } from './resources.js';
 import type { ClusterStore, StoreEvent } from './store.js';
+import { CLAIMS, VOLUMES, reconcileClaim, reconcileVolume, releaseClaim } from './volumes.js';
 
 export interface ControllerOptions {
   /** How long a Job runs before it completes or fails (default 300 ms). */
   jobDelayMs?: number;
   /** How long a workload's pods take to become ready or start crash-looping (default 100 ms). */
   podStartMs?: number;
+  /** The node pods are scheduled to (default `sandbox-node`). */
+  nodeName?: string;
 }
 
-const WATCHED = new Set(['batch/jobs', 'apps/deployments', 'apps/statefulsets']);
+const NAMESPACES = '/namespaces';
+const WATCHED = new Set(['batch/jobs', 'apps/deployments', 'apps/statefulsets', CLAIMS, VOLUMES, NAMESPACES]);
 
 export class SandboxController {
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -24,6 +30,7 @@ export class SandboxController {
   private unsubscribe: (() => void) | undefined;
   private readonly jobDelayMs: number;
   private readonly podStartMs: number;
+  private readonly nodeName: string;
   private readonly bornAt = new Map<string, number>();
 
   constructor(
@@ -32,6 +39,7 @@ export class SandboxController {
   ) {
     this.jobDelayMs = options.jobDelayMs ?? 300;
     this.podStartMs = options.podStartMs ?? 100;
+    this.nodeName = options.nodeName ?? 'sandbox-node';
   }
 
   start(): void {
@@ -56,6 +64,11 @@ export class SandboxController {
   }
 
   private onEvent(event: StoreEvent): void {
+    if (event.type === 'DELETED' && event.resource === CLAIMS) {
+      const claim = event.object;
+      queueMicrotask(() => releaseClaim(this.store, claim));
+      return;
+    }
     if (event.type === 'DELETED' || !WATCHED.has(event.resource)) return;
     this.enqueue(event.resource, event.object.metadata.namespace, event.object.metadata.name ?? '', 0);
   }
@@ -71,9 +84,20 @@ export class SandboxController {
       const obj = type === undefined ? undefined : this.store.find(type, namespace, name);
       if (type === undefined || obj === undefined) return;
       if (resource === 'batch/jobs') this.reconcileJob(type, obj);
+      else if (resource === CLAIMS) reconcileClaim(this.store, type, obj);
+      else if (resource === VOLUMES) reconcileVolume(this.store, type, obj);
+      else if (resource === NAMESPACES) this.ensureDefaultServiceAccount(obj);
       else this.reconcileWorkload(type, obj);
     }, delayMs);
     this.timers.add(timer);
+  }
+
+  /** Every namespace has a `default` ServiceAccount, as the serviceaccount controller makes it. */
+  private ensureDefaultServiceAccount(namespace: KubeObject): void {
+    const type = this.store.registry.byKind('', 'v1', 'ServiceAccount');
+    const name = namespace.metadata.name ?? '';
+    if (type === undefined || pathValue(namespace, 'status.phase') === 'Terminating' || this.store.find(type, name, 'default') !== undefined) return;
+    this.store.create(type, name, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: name } });
   }
 
   private reconcileJob(type: ResourceType, job: KubeObject): void {
@@ -85,7 +109,7 @@ export class SandboxController {
     const resource = 'batch/jobs';
     if (typeof startTime !== 'string') {
       if (ownedPods(this.store, job).length === 0) {
-        const pod = createPod(this.store, job, undefined, { 'job-name': name, 'batch.kubernetes.io/job-name': name });
+        const pod = createPod(this.store, job, undefined, { 'job-name': name, 'batch.kubernetes.io/job-name': name }, this.nodeName);
         setPodState(this.store, pod, 'Running');
       }
       const latest = this.store.get(type, job.metadata.namespace, name);
@@ -126,7 +150,7 @@ export class SandboxController {
     for (let i = 0; pods.length < replicas && i < replicas * 2; i++) {
       const podName = isDeployment ? `${name}-${hash.slice(0, 8)}-${Math.random().toString(36).slice(2, 7)}` : `${name}-${i}`;
       if (!isDeployment && pods.some((p) => p.metadata.name === podName)) continue;
-      const pod = createPod(this.store, owner, podName, { [hashLabel]: hash, ...(isDeployment ? {} : { 'statefulset.kubernetes.io/pod-name': podName }) });
+      const pod = createPod(this.store, owner, podName, { [hashLabel]: hash, ...(isDeployment ? {} : { 'statefulset.kubernetes.io/pod-name': podName }) }, this.nodeName);
       this.bornAt.set(pod.metadata.uid ?? '', Date.now());
       pods = ownedPods(this.store, owner);
     }

@@ -7,7 +7,7 @@ import { groupVersionOf } from './resources.js';
 import type { ResourceRoute } from './routes.js';
 import { fieldMatcher, labelMatcher } from './selectors.js';
 import { badRequest, methodNotAllowed, notFound, StatusError } from './status.js';
-import type { ClusterStore } from './store.js';
+import type { ClusterStore, Preconditions } from './store.js';
 import { tableFor, wantsTable } from './table.js';
 import { serveWatch, type WatchRegistry } from './watch.js';
 
@@ -87,7 +87,7 @@ export async function handleResource(ctx: HandlerContext, route: ResourceRoute):
       return;
     }
     case 'DELETE': {
-      const deleted = ctx.store.delete(type, namespace, name, { dryRun });
+      const deleted = ctx.store.delete(type, namespace, name, { dryRun, preconditions: preconditionsOf(parseBody(await readBody(req), req.headers['content-type'])) });
       sendJson(ctx.res, 200, deleted);
       return;
     }
@@ -96,9 +96,18 @@ export async function handleResource(ctx: HandlerContext, route: ResourceRoute):
   }
 }
 
+/** DeleteOptions.preconditions from a DELETE body; empty strings mean "no precondition", as in the apiserver. */
+function preconditionsOf(body: unknown): Preconditions {
+  const given = isObject(body) && isObject(body['preconditions']) ? body['preconditions'] : {};
+  const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+  const uid = text(given['uid']);
+  const resourceVersion = text(given['resourceVersion']);
+  return { ...(uid === undefined ? {} : { uid }), ...(resourceVersion === undefined ? {} : { resourceVersion }) };
+}
+
 function selected(ctx: HandlerContext, route: ResourceRoute): KubeObject[] {
   const byLabel = labelMatcher(ctx.query.get('labelSelector'));
-  const byField = fieldMatcher(ctx.query.get('fieldSelector'));
+  const byField = fieldMatcher(ctx.query.get('fieldSelector'), route.type);
   return ctx.store.list(route.type, route.namespace).filter((o) => byLabel(o) && byField(o));
 }
 

@@ -84,3 +84,23 @@ export function openApiV2Document(registry: ResourceRegistry): string {
   }
   return JSON.stringify({ swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths: {}, definitions });
 }
+
+function protoField(field: number, value: Buffer): Buffer {
+  const length: number[] = [];
+  let n = value.length;
+  do {
+    length.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+    n >>>= 7;
+  } while (n > 0);
+  return Buffer.concat([Buffer.from([(field << 3) | 2, ...length]), value]);
+}
+
+/**
+ * /openapi/v2 as kubectl asks for it (`application/com.github.proto-openapi.spec.v2@v1.0+protobuf`): a gnostic
+ * Document with `swagger` and `info` only. kubectl reads it when a kind's group-version is not in /openapi/v3;
+ * finding no schema there, it lets the apply go on to discovery, which answers "no matches for kind".
+ */
+export const OPENAPI_V2_PROTOBUF: Buffer = Buffer.concat([
+  protoField(1, Buffer.from('2.0')),
+  protoField(2, Buffer.concat([protoField(1, Buffer.from('Kubernetes')), protoField(2, Buffer.from('v1.32.0'))])),
+]);

@@ -45,10 +45,10 @@ export class StatePersister {
     }, this.debounceMs);
   }
 
-  /** Writes the current state if it changed; concurrent calls share one write. */
-  async flush(): Promise<void> {
+  /** Writes the current state if it changed (or always, with `force`); concurrent calls share one write. */
+  async flush(force = false): Promise<void> {
     while (this.writing !== undefined) await this.writing;
-    if (!this.dirty) return;
+    if (!this.dirty && !force) return;
     this.dirty = false;
     const text = JSON.stringify(this.store.snapshot());
     const tmp = `${this.file}.${process.pid}.tmp`;

@@ -30,7 +30,7 @@ function containersOf(template: unknown): JsonObject[] {
   return Array.isArray(containers) ? containers.filter(isObject) : [{ name: 'main', image: 'busybox' }];
 }
 
-export function createPod(store: ClusterStore, owner: KubeObject, name: string | undefined, extraLabels: Record<string, string>): KubeObject {
+export function createPod(store: ClusterStore, owner: KubeObject, name: string | undefined, extraLabels: Record<string, string>, nodeName = 'sandbox-node'): KubeObject {
   const template = pathValue(owner, 'spec.template');
   const templateLabels = pathValue(template, 'metadata.labels');
   const labels = { ...(isObject(templateLabels) ? (templateLabels as Record<string, string>) : {}), ...extraLabels };
@@ -44,7 +44,7 @@ export function createPod(store: ClusterStore, owner: KubeObject, name: string |
       labels,
       ownerReferences: [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name ?? '', uid: owner.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
     },
-    spec: isObject(spec) ? { ...spec, nodeName: 'sandbox-node' } : { containers: containersOf(template), nodeName: 'sandbox-node' },
+    spec: isObject(spec) ? { ...spec, nodeName } : { containers: containersOf(template), nodeName },
   });
 }
 

@@ -72,10 +72,37 @@ export function labelMatcher(selector: string | null): Matcher {
   };
 }
 
-/** Field selectors compare any dotted path as a string; a missing field compares as "". */
-export function fieldMatcher(selector: string | null): Matcher {
+/**
+ * Fields each kind can be selected by, beyond metadata.name and metadata.namespace, as kube-apiserver registers
+ * them. Kinds listed here answer an unknown field the way their conversion function does; the others the way the
+ * default (and a custom resource) does.
+ */
+const SELECTABLE_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  '/Pod': ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork',
+    'status.phase', 'status.podIP', 'status.podIPs', 'status.nominatedNodeName'],
+  '/Node': ['spec.unschedulable'],
+  '/Namespace': ['status.phase'],
+  '/Secret': ['type'],
+  '/Service': ['spec.clusterIP', 'spec.type'],
+  '/Event': ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion',
+    'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'source', 'type'],
+  'batch/Job': ['status.successful'],
+};
+
+const ALWAYS_SELECTABLE = ['metadata.name', 'metadata.namespace'];
+
+function checkSelectable(key: string, kind: { group: string; kind: string } | undefined): void {
+  if (kind === undefined || ALWAYS_SELECTABLE.includes(key)) return;
+  const extra = SELECTABLE_FIELDS[`${kind.group}/${kind.kind}`];
+  if (extra === undefined) throw badRequest(`"${key}" is not a known field selector: only "metadata.name", "metadata.namespace"`);
+  if (!extra.includes(key)) throw badRequest(`field label not supported: ${key}`);
+}
+
+/** Field selectors compare a dotted path as a string; a missing field compares as "". Unsupported fields are a 400. */
+export function fieldMatcher(selector: string | null, kind?: { group: string; kind: string }): Matcher {
   if (selector === null || selector.trim() === '') return () => true;
   const reqs = splitTerms(selector).map((t) => parseTerm(t, false));
+  for (const req of reqs) checkSelectable(req.key, kind);
   return (obj) =>
     reqs.every((r) => {
       const raw = pathValue(obj, r.key);

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { apiGroupBody, apiGroupListBody, apiVersionsBody, resourceListBody, SERVER_VERSION } from './discovery.js';
 import { handleResource } from './handlers.js';
 import { sendJson, sendStatusError, sendText } from './http-util.js';
-import { gvFromOpenApiPath, openApiV2Document, openApiV3Document, openApiV3Root } from './openapi.js';
+import { OPENAPI_V2_PROTOBUF, gvFromOpenApiPath, openApiV2Document, openApiV3Document, openApiV3Root } from './openapi.js';
 import { routeFor } from './routes.js';
 import { StatusError } from './status.js';
 import type { ClusterStore } from './store.js';
@@ -77,8 +77,11 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, store: Cluste
     return sendJson(res, 200, doc);
   }
   if (route.path === '/openapi/v2') {
-    // kubectl asks for protobuf here; only a JSON document is on offer.
-    if (!(req.headers.accept ?? 'application/json').includes('json')) throw new StatusError(406, 'NotAcceptable', 'only application/json is served');
+    if ((req.headers.accept ?? '').includes('protobuf')) {
+      res.writeHead(200, { 'Content-Type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', 'Content-Length': OPENAPI_V2_PROTOBUF.length });
+      res.end(OPENAPI_V2_PROTOBUF);
+      return;
+    }
     return sendJson(res, 200, openApiV2Document(store.registry));
   }
   throw notFoundPage();

@@ -53,6 +53,12 @@ export function conflict(resource: string, group: string, name: string): StatusE
   );
 }
 
+/** A DELETE whose preconditions (uid, resourceVersion) the stored object does not meet. */
+export function preconditionFailed(resource: string, group: string, name: string, detail: string): StatusError {
+  const qualified = group === '' ? resource : `${resource}.${group}`;
+  return new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified} "${name}": Precondition failed: ${detail}`, { name, group, kind: resource });
+}
+
 export function invalid(kind: string, group: string, name: string, causes: { field: string; message: string; reason?: string }[]): StatusError {
   const qualifiedKind = group === '' ? kind : `${kind}.${group}`;
   const text = causes.map((c) => `${c.field}: ${c.message}`).join(', ');

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { checkIdentity, defaultOnCreate, hasGeneration, randomSuffix, validateName } from './admission.js';
 import { clone, isObject, stableEqual, type KubeObject } from './json.js';
 import { ResourceRegistry, groupVersionOf, resourcesFromCrd, storageKey, type ResourceType } from './resources.js';
-import { alreadyExists, conflict, badRequest, notFound, StatusError } from './status.js';
+import { alreadyExists, conflict, badRequest, notFound, preconditionFailed, StatusError } from './status.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -30,6 +30,12 @@ const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
 export interface WriteOptions {
   dryRun?: boolean;
+}
+
+/** DeleteOptions.preconditions: the delete only happens to the object with this uid / resourceVersion. */
+export interface Preconditions {
+  uid?: string;
+  resourceVersion?: string;
 }
 
 export class ClusterStore {
@@ -162,8 +168,15 @@ export class ClusterStore {
     return this.commit(type, 'MODIFIED', next, existing);
   }
 
-  delete(type: ResourceType, namespace: string | undefined, name: string, options: WriteOptions = {}): KubeObject {
+  delete(type: ResourceType, namespace: string | undefined, name: string, options: WriteOptions & { preconditions?: Preconditions } = {}): KubeObject {
     const existing = this.get(type, namespace, name);
+    const { uid, resourceVersion } = options.preconditions ?? {};
+    if (uid !== undefined && uid !== existing.metadata.uid) {
+      throw preconditionFailed(type.plural, type.group, name, `UID in precondition: ${uid}, UID in object meta: ${existing.metadata.uid ?? ''}`);
+    }
+    if (resourceVersion !== undefined && resourceVersion !== existing.metadata.resourceVersion) {
+      throw preconditionFailed(type.plural, type.group, name, `ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion ?? ''}`);
+    }
     if (type.kind === 'Namespace' && PROTECTED_NAMESPACES.has(name)) {
       throw new StatusError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
     }

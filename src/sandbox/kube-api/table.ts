@@ -78,7 +78,42 @@ const COLUMNS: Record<string, Column[]> = {
   Secret: [['Type', (o) => String(o['type'] ?? 'Opaque')], ['Data', (o) => (isObject(o['data']) ? Object.keys(o['data']).length : 0)], AGE],
   ConfigMap: [['Data', (o) => (isObject(o['data']) ? Object.keys(o['data']).length : 0)], AGE],
   CustomResourceDefinition: [['Created At', (o) => String(o.metadata.creationTimestamp ?? '')]],
+  Node: [['Status', nodeReady], ['Roles', nodeRoles], AGE, ['Version', (o) => String(pathValue(o, 'status.nodeInfo.kubeletVersion') ?? '')]],
+  PersistentVolumeClaim: [['Status', (o) => String(pathValue(o, 'status.phase') ?? 'Pending')], ['Volume', (o) => String(pathValue(o, 'spec.volumeName') ?? '')],
+    ['Capacity', (o) => String(pathValue(o, 'status.capacity.storage') ?? '')], ['Access Modes', (o) => accessModes(pathValue(o, 'status.accessModes'))],
+    ['StorageClass', (o) => String(pathValue(o, 'spec.storageClassName') ?? '<unset>')], ['VolumeAttributesClass', () => '<unset>'], AGE],
+  PersistentVolume: [['Capacity', (o) => String(pathValue(o, 'spec.capacity.storage') ?? '')], ['Access Modes', (o) => accessModes(pathValue(o, 'spec.accessModes'))],
+    ['Reclaim Policy', (o) => String(pathValue(o, 'spec.persistentVolumeReclaimPolicy') ?? '')], ['Status', (o) => String(pathValue(o, 'status.phase') ?? '')],
+    ['Claim', (o) => (pathValue(o, 'spec.claimRef.name') === undefined ? '' : `${String(pathValue(o, 'spec.claimRef.namespace'))}/${String(pathValue(o, 'spec.claimRef.name'))}`)],
+    ['StorageClass', (o) => String(pathValue(o, 'spec.storageClassName') ?? '')], ['VolumeAttributesClass', () => '<unset>'], ['Reason', () => ''], AGE],
+  Ingress: [['Class', (o) => String(pathValue(o, 'spec.ingressClassName') ?? '<none>')], ['Hosts', ingressHosts], ['Address', () => ''],
+    ['Ports', (o) => (Array.isArray(pathValue(o, 'spec.tls')) ? '80, 443' : '80')], AGE],
+  IngressClass: [['Controller', (o) => String(pathValue(o, 'spec.controller') ?? '')], ['Parameters', () => '<none>'], AGE],
+  ServiceAccount: [['Secrets', (o) => (Array.isArray(o['secrets']) ? o['secrets'].length : 0)], AGE],
 };
+
+function nodeReady(node: KubeObject): string {
+  const conditions = pathValue(node, 'status.conditions');
+  const ready = Array.isArray(conditions) ? conditions.find((c) => isObject(c) && c['type'] === 'Ready') : undefined;
+  const status = isObject(ready) && ready['status'] === 'True' ? 'Ready' : 'NotReady';
+  return pathValue(node, 'spec.unschedulable') === true ? `${status},SchedulingDisabled` : status;
+}
+
+function nodeRoles(node: KubeObject): string {
+  const roles = Object.keys(node.metadata.labels ?? {}).filter((k) => k.startsWith('node-role.kubernetes.io/')).map((k) => k.slice('node-role.kubernetes.io/'.length));
+  return roles.length > 0 ? roles.sort().join(',') : '<none>';
+}
+
+function accessModes(modes: unknown): string {
+  const short: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
+  return Array.isArray(modes) ? modes.map((m) => short[String(m)] ?? String(m)).join(',') : '';
+}
+
+function ingressHosts(ingress: KubeObject): string {
+  const rules = pathValue(ingress, 'spec.rules');
+  const hosts = Array.isArray(rules) ? rules.map((r) => pathValue(r, 'host')).filter((h): h is string => typeof h === 'string') : [];
+  return hosts.length > 0 ? hosts.join(',') : '*';
+}
 
 export function tableFor(type: ResourceType | undefined, items: KubeObject[], resourceVersion: string, cont?: string, includeObject = false): Record<string, unknown> {
   const kind = type?.kind ?? items[0]?.kind ?? '';

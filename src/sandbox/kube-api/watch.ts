@@ -34,7 +34,7 @@ export class WatchRegistry {
 export function serveWatch(ctx: HandlerContext, type: ResourceType, namespace: string | undefined): void {
   const { res, query, store } = ctx;
   const byLabel = labelMatcher(query.get('labelSelector'));
-  const byField = fieldMatcher(query.get('fieldSelector'));
+  const byField = fieldMatcher(query.get('fieldSelector'), type);
   const key = storageKey(type);
   const gv = groupVersionOf(type);
   const asTable = wantsTable(ctx.req);

@@ -5,8 +5,8 @@
  * world so backups have something to pack.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { BackupKey } from '../../../core/apps/backup/index.js';
 import {
   DEFAULT_APPS_NAMESPACE, MIDDLEWARE_API_VERSION, MIDDLEWARE_CRDS, applyApp, configTextHash, findNamed, groupsOf, componentsOf,
@@ -29,26 +29,42 @@ export interface SandboxAppsPaths {
   /** One directory per instance: what its PVC would hold. */
   dataDir: string;
   backups: string;
+  /** The backup key, kept apart from the backups it opens: <data-dir>/sandbox/secrets/backup.key, mode 0600. */
   keyFile: string;
 }
 
 export function sandboxAppsPaths(layout: Pick<WorldLayout, 'root'>): SandboxAppsPaths {
   const root = join(layout.root, 'apps');
-  return { root, dataDir: join(root, 'data'), backups: join(root, 'backups'), keyFile: join(root, 'backup.key') };
+  return { root, dataDir: join(root, 'data'), backups: join(root, 'backups'), keyFile: join(layout.root, 'secrets', 'backup.key') };
 }
+
+/** Where earlier versions kept the key: beside the backups. It is moved out on first use. */
+const legacyKeyFile = (layout: Pick<WorldLayout, 'root'>) => join(layout.root, 'apps', 'backup.key');
 
 /** The sandbox's backup key (FLEETDECK_BACKUP_KEY wins when set), so `apps backup` works without setup. */
 export function sandboxBackupKey(layout: Pick<WorldLayout, 'root'>, env: NodeJS.ProcessEnv = process.env): BackupKey {
   if (env['FLEETDECK_BACKUP_KEY']) return BackupKey.fromEnv(env);
   const { keyFile } = sandboxAppsPaths(layout);
+  const dir = dirname(keyFile);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
   if (!existsSync(keyFile)) {
-    mkdirSync(join(keyFile, '..'), { recursive: true });
-    writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+    const legacy = legacyKeyFile(layout);
+    if (existsSync(legacy)) renameSync(legacy, keyFile);
+    else {
+      try {
+        writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        // Another process wrote it first: use theirs.
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
   }
-  return BackupKey.fromText(readFileSync(keyFile, 'utf8'), keyFile);
+  chmodSync(keyFile, 0o600);
+  return BackupKey.fromText(readFileSync(keyFile, 'utf8'), { kind: 'file', path: keyFile });
 }
 
-function cacheApp(backups: string, persistent: boolean): App {
+function cacheApp(backups: string): App {
   return parseApp({
     apiVersion: MIDDLEWARE_API_VERSION, kind: 'App', metadata: { name: SANDBOX_APP.app, namespace: DEFAULT_APPS_NAMESPACE },
     spec: {
@@ -58,7 +74,7 @@ function cacheApp(backups: string, persistent: boolean): App {
         groups: [{
           name: SANDBOX_APP.group, instances: SANDBOX_APP.instances,
           config: { maxmemory: '256mb', 'maxmemory-policy': 'allkeys-lru' },
-          storage: { enabled: persistent, size: '1Gi' },
+          storage: { enabled: true, size: '1Gi' },
           upgradeStrategy: { maxSurge: 0, maxUnavailable: 1 },
           backup: { target: backups, keep: 5 },
         }],
@@ -98,8 +114,7 @@ export async function seedAppsInto(kube: KubeGateway, layout: Pick<WorldLayout, 
   const pluginObject = redisPluginConfigMap(DEFAULT_APPS_NAMESPACE);
   await kube.apply(pluginObject);
   const plugin = parsePlugin(pluginObject);
-  // A bare sandbox API server may not serve PVCs; the instances then keep their data in emptyDir volumes.
-  const app = cacheApp(paths.backups, await serves(kube, 'v1', 'PersistentVolumeClaim'));
+  const app = cacheApp(paths.backups);
   await applyApp(kube, app, new Map([[plugin.type, plugin]]));
   const group = findNamed(componentsOf(app).flatMap(groupsOf), SANDBOX_APP.group, 'group');
   const members: MemberStatus[] = [];

@@ -6,24 +6,39 @@ import type { SandboxClusterBackend, SandboxClusterState } from '../../../core/p
 import { freePort } from './free-port.js';
 import type { SandboxHost } from './host.js';
 import type { WorldLayout } from './world-file.js';
-import { readWorld, updateWorld } from './world-file.js';
+import { readWorld, serverUrlOf, updateWorld, worldClusters } from './world-file.js';
 
-/** Waits until a sandbox API server answers, whichever process hosts it. */
-export async function waitUntilServing(url: string, timeoutMs = 10_000): Promise<void> {
+/**
+ * Waits until a sandbox API server answers, whichever process hosts it. `url` is asked again on every try: a host
+ * that found the recorded port busy moves the cluster and rewrites world.json.
+ */
+export async function waitUntilServing(url: string | (() => string | undefined), timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let last = typeof url === 'string' ? url : '';
   for (;;) {
-    try {
-      const response = await fetch(`${url}/version`, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return;
-    } catch {
-      // Not up yet.
+    const current = typeof url === 'string' ? url : url();
+    if (current !== undefined) {
+      last = current;
+      try {
+        const response = await fetch(`${current}/version`, { signal: AbortSignal.timeout(1000) });
+        if (response.ok) return;
+      } catch {
+        // Not up yet.
+      }
     }
     if (Date.now() > deadline) {
-      throw new FleetError('UNAVAILABLE', `the sandbox API server at ${url} does not answer`,
+      throw new FleetError('UNAVAILABLE', `the sandbox API server at ${last || 'an unrecorded port'} does not answer`,
         'Is another fleetdeck process hosting the sandbox stuck? Stop it, or run `fleetdeck sandbox reset`.');
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The URL world.json records for a cluster right now. */
+export function recordedUrl(layout: WorldLayout, name: string): string | undefined {
+  const world = readWorld(layout);
+  const cluster = world ? worldClusters(world).find((c) => c.name === name) : undefined;
+  return cluster ? serverUrlOf(cluster) : undefined;
 }
 
 /** Sandbox clusters as the SandboxProvider sees them: entries of world.json served by the host. */
@@ -38,12 +53,11 @@ export class WorldClusterBackend implements SandboxClusterBackend {
       if (existing) return current;
       return { ...current, clusters: [...current.clusters, { name, provider: record.provider, port, record }] };
     });
-    const cluster = world.clusters.find((c) => c.name === name)!;
-    const url = `http://127.0.0.1:${cluster.port}`;
+    if (!world.clusters.some((c) => c.name === name)) throw new FleetError('UNAVAILABLE', `sandbox cluster "${name}" was not recorded`, 'Run the command again.');
     await this.ensureHosted();
     if (this.host.isHost) await this.host.reconcile();
-    await waitUntilServing(url);
-    return { url };
+    await waitUntilServing(() => recordedUrl(this.layout, name));
+    return { url: recordedUrl(this.layout, name) ?? '' };
   }
 
   async stop(name: string): Promise<void> {
@@ -58,7 +72,7 @@ export class WorldClusterBackend implements SandboxClusterBackend {
   async list(): Promise<SandboxClusterState[]> {
     const world = readWorld(this.layout);
     return (world?.clusters ?? []).map((c) => ({
-      name: c.name, provider: c.provider, url: `http://127.0.0.1:${c.port}`, running: true,
+      name: c.name, provider: c.provider, url: serverUrlOf(c), running: true,
       ...(c.record ? { record: c.record } : {}),
     }));
   }

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { execa } from 'execa';
 
 const IDENTITY = {
   GIT_AUTHOR_NAME: 'fleetdeck sandbox', GIT_AUTHOR_EMAIL: 'sandbox@fleetdeck.local',
@@ -8,6 +7,7 @@ const IDENTITY = {
 };
 
 async function git(bare: string, args: string[], input?: string): Promise<string> {
+  const { execa } = await import('execa');
   const result = await execa('git', ['--git-dir', bare, ...args], {
     env: IDENTITY, ...(input === undefined ? {} : { input }),
   });
@@ -26,6 +26,7 @@ async function seedBranch(bare: string, branch: string, file: string, content: s
 export async function ensureBareRemote(path: string): Promise<void> {
   if (!existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true });
+    const { execa } = await import('execa');
     await execa('git', ['init', '--bare', '--initial-branch', 'main', path]);
   }
   const branches = await git(path, ['for-each-ref', '--format=%(refname:short)', 'refs/heads']);

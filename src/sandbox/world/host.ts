@@ -4,14 +4,31 @@ import type { Server } from 'node:net';
 import { realpathSync, statSync } from 'node:fs';
 import { startSandboxCluster } from '../kube-api/cluster.js';
 import type { SandboxCluster } from '../kube-api/cluster.js';
-import { startSandboxAppAgents } from '../apps/app-agents.js';
 import type { SandboxAppAgents } from '../apps/app-agents.js';
+import type { AppsControllerSingleton } from '../../../core/apps/index.js';
+import { startClusternetStatus } from '../dr/clusternet-status.js';
+import type { ClusternetSimulator } from '../dr/clusternet-status.js';
 import { startDrHooksServer } from '../dr/hooks-server.js';
 import type { HooksServer } from '../dr/hooks-server.js';
 import { startPortainerServer } from '../portainer-server.js';
 import type { PortainerServer } from '../portainer-server.js';
-import type { WorldCluster, WorldLayout } from './world-file.js';
-import { readWorld } from './world-file.js';
+import { repointUrls } from './repoint-urls.js';
+import type { PortMove, WorldCluster, WorldFile, WorldLayout } from './world-file.js';
+import { readWorld, serverUrlOf, updateWorld, withPortsMoved, worldClusters } from './world-file.js';
+
+function addressInUse(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | null)?.code === 'EADDRINUSE';
+}
+
+/** The node a sandbox cluster reports, named as its provider names its control-plane container. */
+export function nodeNameOf(cluster: Pick<WorldCluster, 'name' | 'provider'>): string {
+  return cluster.provider === 'k3d' ? `k3d-${cluster.name}-server-0` : `${cluster.name}-control-plane`;
+}
+
+export interface SandboxHostOptions {
+  /** Told, in one line, when recorded ports were busy and clusters moved. */
+  onNotice?: (line: string) => void;
+}
 
 /**
  * The one process that serves a sandbox world's API servers. Hosting is claimed by binding a Linux abstract
@@ -21,14 +38,23 @@ import { readWorld } from './world-file.js';
 export class SandboxHost {
   private lock: Server | null = null;
   private readonly running = new Map<string, SandboxCluster>();
+  /** Clusternet's status for Localizations and Subscriptions, per running cluster (src/sandbox/dr). */
+  private readonly clusternet = new Map<string, ClusternetSimulator>();
   private portainer: PortainerServer | null = null;
   private drHooks: HooksServer | null = null;
   private apps: SandboxAppAgents | null = null;
+  private appsController: AppsControllerSingleton | null = null;
   private timer: NodeJS.Timeout | null = null;
   private seenMtime = 0;
   private reconciling: Promise<void> = Promise.resolve();
+  private readonly moved: PortMove[] = [];
 
-  constructor(private readonly layout: WorldLayout) {}
+  constructor(private readonly layout: WorldLayout, private readonly options: SandboxHostOptions = {}) {}
+
+  /** Ports this process found busy and moved away from, since the last call. */
+  takeMoves(): PortMove[] {
+    return this.moved.splice(0);
+  }
 
   get isHost(): boolean {
     return this.lock !== null;
@@ -51,37 +77,79 @@ export class SandboxHost {
     server.unref();
     this.lock = server;
     await this.reconcile();
-    this.timer = setInterval(() => {
-      this.reconciling = this.reconciling.then(() => this.reconcileIfChanged()).catch(() => undefined);
-    }, 250);
+    this.timer = setInterval(() => void this.reconcile({ onlyIfChanged: true }).catch(() => undefined), 250);
     this.timer.unref();
     return true;
   }
 
-  /** Starts servers for clusters in world.json, stops the ones removed from it. */
-  async reconcile(): Promise<void> {
+  /**
+   * Starts servers for clusters in world.json, stops the ones removed from it. Calls queue up: two reconciles at
+   * once would start one cluster twice (the second would find its port taken by the first).
+   */
+  reconcile(options: { onlyIfChanged?: boolean } = {}): Promise<void> {
+    const run = this.reconciling.then(() => (options.onlyIfChanged === true ? this.reconcileIfChanged() : this.reconcileNow()));
+    this.reconciling = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reconcileNow(): Promise<void> {
     const world = readWorld(this.layout);
     if (!world) return;
     const wanted = new Map<string, WorldCluster>([world.management, ...world.clusters].map((c) => [c.name, c]));
     for (const [name, cluster] of this.running) {
       if (!wanted.has(name)) {
         this.running.delete(name);
+        this.clusternet.get(name)?.stop();
+        this.clusternet.delete(name);
         await cluster.stop();
       }
     }
+    const moves: PortMove[] = [];
     for (const cluster of wanted.values()) {
       if (this.running.has(cluster.name)) continue;
-      const started = await startSandboxCluster({ name: cluster.name, stateDir: this.layout.clusterStateDir, port: cluster.port,
-        controller: { jobDelayMs: 300 } });
+      const started = await this.startCluster(cluster);
+      if (started.port !== cluster.port) moves.push({ name: cluster.name, what: 'cluster', from: cluster.port, to: started.port });
       this.running.set(cluster.name, started);
+      this.clusternet.set(cluster.name, startClusternetStatus(started));
     }
     if (!this.portainer) {
-      this.portainer = await startPortainerServer({ port: world.portainerPort, stateFile: this.layout.portainerState, apiKey: SANDBOX_PORTAINER_KEY });
+      const options = { stateFile: this.layout.portainerState, apiKey: SANDBOX_PORTAINER_KEY };
+      this.portainer = await startPortainerServer({ ...options, port: world.portainerPort }).catch(async (error: unknown) => {
+        if (!addressInUse(error)) throw error;
+        const started = await startPortainerServer(options);
+        moves.push({ name: 'portainer', what: 'portainer', from: world.portainerPort, to: Number(new URL(started.url).port) });
+        return started;
+      });
     }
+    if (moves.length > 0) await this.recordMoves(world, moves);
     // The sample DR plans call hooks on a fixed port; if something else holds it, those plans fail visibly.
     this.drHooks ??= await startDrHooksServer().catch(() => null);
     const management = this.running.get(world.management.name);
-    if (management && !this.apps) this.apps = await startSandboxAppAgents(management);
+    // Loaded here, after the API servers answer: the apps modules pull in the Kubernetes client (over a second).
+    if (management && !this.apps) this.apps = await (await import('../apps/app-agents.js')).startSandboxAppAgents(management);
+    if (management && !this.appsController) this.appsController = (await import('../apps/apps-controller-host.js')).startSandboxAppsController(management);
+  }
+
+  /** Starts a cluster on its recorded port, or on a free one when something else holds that port. */
+  private async startCluster(cluster: WorldCluster): Promise<SandboxCluster> {
+    const options = { name: cluster.name, stateDir: this.layout.clusterStateDir, nodeName: nodeNameOf(cluster), controller: { jobDelayMs: 300 } };
+    try {
+      return await startSandboxCluster({ ...options, port: cluster.port });
+    } catch (error) {
+      if (!addressInUse(error)) throw error;
+      return startSandboxCluster({ ...options, port: 0 });
+    }
+  }
+
+  /** Rewrites world.json and the kubeconfig, then every object that recorded an old URL, and says so once. */
+  private async recordMoves(world: WorldFile, moves: PortMove[]): Promise<void> {
+    await updateWorld(this.layout, (current) => withPortsMoved(current ?? world, moves));
+    const changes = moves.filter((m) => m.what === 'cluster').map((m) => ({ from: serverUrlOf({ port: m.from }), to: serverUrlOf({ port: m.to }) }));
+    for (const cluster of this.running.values()) repointUrls(cluster.store, changes);
+    this.moved.push(...moves);
+    const clusters = new Map(worldClusters(world).map((c) => [c.name, c]));
+    const described = moves.map((m) => `${m.what === 'cluster' ? `cluster ${clusters.get(m.name)?.provider ?? ''}-${m.name}` : 'portainer'} ${m.from} -> ${m.to}`);
+    this.options.onNotice?.(`sandbox: port${moves.length > 1 ? 's' : ''} in use, moved ${described.join(', ')}; rewrote ${this.layout.kubeconfig} and the registrations`);
   }
 
   private async reconcileIfChanged(): Promise<void> {
@@ -93,15 +161,19 @@ export class SandboxHost {
     }
     if (mtime === this.seenMtime) return;
     this.seenMtime = mtime;
-    await this.reconcile();
+    await this.reconcileNow();
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.reconciling.catch(() => undefined);
+    await this.appsController?.stop().catch(() => undefined);
+    this.appsController = null;
     await this.apps?.stop().catch(() => undefined);
     this.apps = null;
+    for (const sim of this.clusternet.values()) sim.stop();
+    this.clusternet.clear();
     for (const cluster of this.running.values()) await cluster.flush().catch(() => undefined);
     for (const cluster of this.running.values()) await cluster.stop().catch(() => undefined);
     this.running.clear();

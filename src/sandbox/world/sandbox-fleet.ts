@@ -1,33 +1,25 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { execaSync } from 'execa';
 import { FleetError } from '../../../core/errors.js';
 import type { Fleet } from '../../../core/fleet.js';
-import { SimpleGitRemote } from '../../../core/gitops/simple-git-remote.js';
-import { ClientNodeKubeGateway } from '../../../core/kube/client-node-gateway.js';
-import { loadKubeConfig } from '../../../core/kube/connection.js';
 import type { KubeGateway } from '../../../core/kube/types.js';
 import { SandboxProvider } from '../../../core/providers/sandbox-provider.js';
 import { ArgoCdRegistrar } from '../../../core/registrars/argocd-registrar.js';
-import { HaproxyRegistrar } from '../../../core/registrars/haproxy-registrar.js';
 import { KubeSecretsApi } from '../../../core/registrars/kube-secrets-api.js';
 import { PortainerRegistrar } from '../../../core/registrars/portainer-registrar.js';
-import { WorldClusterBackend, waitUntilServing } from './cluster-backend.js';
+import { WorldClusterBackend, recordedUrl, waitUntilServing } from './cluster-backend.js';
 import { freePort } from './free-port.js';
 import { ensureBareRemote } from './git-remote.js';
 import { SANDBOX_PORTAINER_KEY, SandboxHost } from './host.js';
-import type { WorldLayout } from './world-file.js';
-import { MANAGEMENT_CLUSTER, contextOf, readWorld, updateWorld, worldLayout } from './world-file.js';
+import { lazyGateway, lazyGit, lazyRegistrar } from './lazy-adapters.js';
+import type { WorldCluster, WorldFile, WorldLayout } from './world-file.js';
+import { MANAGEMENT_CLUSTER, contextOf, readWorld, serverUrlOf, updateWorld, worldLayout } from './world-file.js';
 
 export const SANDBOX_DOMAIN = 'sandbox.local';
 
-function haproxyInstalled(): boolean {
-  try {
-    execaSync('haproxy', ['-v']);
-    return true;
-  } catch {
-    return false;
-  }
+async function haproxyInstalled(): Promise<boolean> {
+  const { execa } = await import('execa');
+  return execa('haproxy', ['-v']).then(() => true, () => false);
 }
 
 export interface SandboxFleet extends Fleet {
@@ -35,14 +27,16 @@ export interface SandboxFleet extends Fleet {
   readonly host: SandboxHost;
   /** Hosts the world's API servers from this process if no other process does. */
   ensureHosted(): Promise<void>;
+  /** Notices that came after opening (a busy port found when taking over hosting), for whoever shows them. */
+  readonly notices: string[];
 }
 
 /** Creates world.json, the bare Git remote and fixed ports the first time; later opens reuse them. */
 async function ensureWorldFiles(layout: WorldLayout): Promise<void> {
+  if (readWorld(layout)) return;
   await ensureBareRemote(layout.gitRemote);
   mkdirSync(dirname(layout.haproxyConfig), { recursive: true });
   mkdirSync(layout.gitCache, { recursive: true });
-  if (readWorld(layout)) return;
   const [managementPort, portainerPort] = [await freePort(), await freePort()];
   await updateWorld(layout, (current) => current ?? {
     version: 1, seeded: false, clusters: [], portainerPort,
@@ -50,11 +44,32 @@ async function ensureWorldFiles(layout: WorldLayout): Promise<void> {
   });
 }
 
+/** world.json, read again only when it changed: a cluster may move to another port while this process runs. */
+function worldReader(layout: WorldLayout): () => WorldFile {
+  let seen = -1;
+  let world: WorldFile | null = null;
+  return () => {
+    const mtime = statSync(layout.worldFile, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    if (mtime !== seen || !world) {
+      const read = readWorld(layout);
+      if (!read) throw new FleetError('UNAVAILABLE', 'the sandbox world is not set up', 'Run `fleetdeck sandbox reset`.');
+      world = read;
+      seen = mtime;
+    }
+    return world;
+  };
+}
+
 /** The sandbox world's adapters: sandbox API servers for clusters, a bare Git remote, loopback Portainer. */
 export async function openSandboxFleet(dataDir: string): Promise<SandboxFleet> {
   const layout = worldLayout(dataDir);
   await ensureWorldFiles(layout);
-  const host = new SandboxHost(layout);
+  const notices: string[] = [];
+  let opening = true;
+  const host = new SandboxHost(layout, {
+    // While opening, before any screen is drawn, a notice goes to stderr; later ones wait for the cockpit.
+    onNotice: (line) => (opening ? process.stderr.write(`${line}\n`) : notices.push(line)),
+  });
   const ensureHosted = async (): Promise<void> => {
     await host.claim();
   };
@@ -62,44 +77,81 @@ export async function openSandboxFleet(dataDir: string): Promise<SandboxFleet> {
   // A long-running process (the cockpit, the daemon) takes over hosting when the host it relied on exits.
   const retake = setInterval(() => void host.claim().catch(() => undefined), 1000);
   retake.unref();
-  const world = readWorld(layout)!;
-  await waitUntilServing(`http://127.0.0.1:${world.management.port}`);
+  await waitUntilServing(() => recordedUrl(layout, MANAGEMENT_CLUSTER));
+  opening = false;
+  const currentWorld = worldReader(layout);
+  const world = currentWorld();
 
   const backend = new WorldClusterBackend(layout, host, ensureHosted);
   const gateways = new Map<string, KubeGateway>();
-  const gateway = (context: string): KubeGateway => {
-    let found = gateways.get(context);
+  /** The client for a cluster at the port world.json records now; a moved cluster gets a new one. */
+  const clientOf = async (cluster: WorldCluster): Promise<KubeGateway> => {
+    const context = contextOf(cluster);
+    const url = serverUrlOf(cluster);
+    const key = `${context} ${url}`;
+    let found = gateways.get(key);
     if (!found) {
-      found = new ClientNodeKubeGateway(loadKubeConfig({ kind: 'kubeconfig-file', path: layout.kubeconfig, context }), context, { timeoutMs: 5000 });
-      gateways.set(context, found);
+      const [{ ClientNodeKubeGateway }, { loadKubeConfig }] = await Promise.all([
+        import('../../../core/kube/client-node-gateway.js'), import('../../../core/kube/connection.js')]);
+      found = new ClientNodeKubeGateway(loadKubeConfig({ kind: 'server', name: context, server: url, insecureSkipTlsVerify: true }), context, { timeoutMs: 5000 });
+      gateways.set(key, found);
     }
     return found;
   };
-  const management = gateway(contextOf(world.management));
+  const clusterNamed = (name: string): WorldCluster => {
+    const current = currentWorld();
+    const cluster = name === MANAGEMENT_CLUSTER ? current.management : current.clusters.find((c) => c.name === name);
+    if (!cluster) {
+      throw new FleetError('NOT_FOUND', `sandbox cluster "${name}" is not running`, 'Create it with `fleetdeck --sandbox env create`, or repair drift.');
+    }
+    return cluster;
+  };
+  /** A gateway that follows its cluster to whatever port world.json records when each call is made. */
+  const gatewayFor = (cluster: WorldCluster): KubeGateway => {
+    const serverNow = (): string => {
+      try {
+        return serverUrlOf(clusterNamed(cluster.name));
+      } catch {
+        return serverUrlOf(cluster);
+      }
+    };
+    return lazyGateway(contextOf(cluster), serverNow, async () => clientOf(clusterNamed(cluster.name)));
+  };
+  const management = gatewayFor(world.management);
+  const clusterGateways = new Map<string, KubeGateway>();
   return {
     sandbox: true,
     layout,
     host,
     ensureHosted,
+    notices,
     providers: { k3d: new SandboxProvider(backend, 'k3d'), kind: new SandboxProvider(backend, 'kind') },
-    git: new SimpleGitRemote({ url: layout.gitRemote, cacheDir: layout.gitCache, manifests: { domain: SANDBOX_DOMAIN } }),
+    git: lazyGit(layout.gitRemote, async () => {
+      const { SimpleGitRemote } = await import('../../../core/gitops/simple-git-remote.js');
+      return new SimpleGitRemote({ url: layout.gitRemote, cacheDir: layout.gitCache, manifests: { domain: SANDBOX_DOMAIN } });
+    }),
     registrars: {
       argocd: new ArgoCdRegistrar(new KubeSecretsApi(management)),
       portainer: new PortainerRegistrar({ url: `http://127.0.0.1:${world.portainerPort}`, apiKey: SANDBOX_PORTAINER_KEY }),
-      haproxy: new HaproxyRegistrar({ configPath: layout.haproxyConfig, domain: SANDBOX_DOMAIN, validate: haproxyInstalled() }),
+      haproxy: lazyRegistrar('haproxy', async () => {
+        const { HaproxyRegistrar } = await import('../../../core/registrars/haproxy-registrar.js');
+        return new HaproxyRegistrar({ configPath: layout.haproxyConfig, domain: SANDBOX_DOMAIN, validate: await haproxyInstalled() });
+      }),
     },
     async kube(clusterName) {
       if (clusterName === MANAGEMENT_CLUSTER) return management;
-      const cluster = readWorld(layout)?.clusters.find((c) => c.name === clusterName);
-      if (!cluster) {
-        throw new FleetError('NOT_FOUND', `sandbox cluster "${clusterName}" is not running`, 'Create it with `fleetdeck --sandbox env create`, or repair drift.');
+      const cluster = clusterNamed(clusterName);
+      let gateway = clusterGateways.get(cluster.name);
+      if (!gateway) {
+        gateway = gatewayFor(cluster);
+        clusterGateways.set(cluster.name, gateway);
       }
-      if (!existsSync(layout.kubeconfig)) throw new FleetError('UNAVAILABLE', 'the sandbox kubeconfig is missing', 'Run `fleetdeck sandbox reset`.');
-      return gateway(contextOf(cluster));
+      return gateway;
     },
     async close() {
       clearInterval(retake);
       gateways.clear();
+      clusterGateways.clear();
       await host.stop();
     },
   };

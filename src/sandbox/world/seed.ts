@@ -2,9 +2,7 @@ import { join } from 'node:path';
 import type { Engine } from '../../../core/engine.js';
 import { withFileLock } from '../../../core/gitops/file-lock.js';
 import type { ClusterRecord, ClusterSpec } from '../../../core/inventory/types.js';
-import { seedDataplane } from './dataplane-seed.js';
-import { seedDrPlans } from '../dr/seed.js';
-import { seedApps } from './apps-seed.js';
+import { followMovedPorts } from './port-moves.js';
 import type { SandboxFleet } from './sandbox-fleet.js';
 import { readWorld, updateWorld } from './world-file.js';
 
@@ -42,6 +40,7 @@ async function createEnvironment(engine: Engine, spec: ClusterSpec): Promise<Clu
  * Runs once per world; `sandbox reset` starts afresh.
  */
 export async function seedWorld(engine: Engine, fleet: SandboxFleet): Promise<boolean> {
+  await followMovedPorts(engine, fleet);
   if (readWorld(fleet.layout)?.seeded) return false;
   return withFileLock(join(fleet.layout.root, 'seed.lock'), () => seedOnce(engine, fleet), { timeoutMs: 120_000 });
 }
@@ -56,9 +55,10 @@ async function seedOnce(engine: Engine, fleet: SandboxFleet): Promise<boolean> {
   await fleet.registrars.portainer.remove(SEEDED_DRIFT.missingPortainer);
   await fleet.providers.k3d.create({ ...template, name: SEEDED_DRIFT.orphanCluster, provider: 'k3d', subnet: '10.250.0.0/24',
     pfPort: 61000, httpPort: 61001, httpsPort: 61002 });
-  await seedDataplane(engine, fleet, fleet.layout);
-  await seedDrPlans(engine);
-  await seedApps(engine, fleet);
+  // Imported here, on a world's first start only: they load the dataplane, DR and apps modules (seconds).
+  await (await import('./dataplane-seed.js')).seedDataplane(engine, fleet, fleet.layout);
+  await (await import('../dr/seed.js')).seedDrPlans(engine);
+  await (await import('./apps-seed.js')).seedApps(engine, fleet);
   await updateWorld(fleet.layout, (world) => ({ ...world!, seeded: true }));
   await engine.relay.publish({ topic: 'sandbox', type: 'world.seeded' });
   return true;

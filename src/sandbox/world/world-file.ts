@@ -59,11 +59,40 @@ export function contextOf(cluster: Pick<WorldCluster, 'name' | 'provider'>): str
   return `${cluster.provider}-${cluster.name}`;
 }
 
+/** Where a sandbox cluster's API server answers: plain HTTP on loopback. */
+export function serverUrlOf(cluster: Pick<WorldCluster, 'port'>): string {
+  return `http://127.0.0.1:${cluster.port}`;
+}
+
+/** Every cluster of the world, the management cluster first. */
+export function worldClusters(world: WorldFile): WorldCluster[] {
+  return [world.management, ...world.clusters];
+}
+
+/** A recorded port that something else held, and the port the sandbox took instead. */
+export interface PortMove {
+  /** The cluster's name, or `portainer` for the loopback Portainer. */
+  name: string;
+  what: 'cluster' | 'portainer';
+  from: number;
+  to: number;
+}
+
+/** The world with the moves applied; an entry already changed by another process is left as it is. */
+export function withPortsMoved(world: WorldFile, moves: readonly PortMove[]): WorldFile {
+  const move = (cluster: WorldCluster): WorldCluster => {
+    const found = moves.find((m) => m.what === 'cluster' && m.name === cluster.name && m.from === cluster.port);
+    return found ? { ...cluster, port: found.to } : cluster;
+  };
+  const portainer = moves.find((m) => m.what === 'portainer' && m.from === world.portainerPort);
+  return { ...world, management: move(world.management), clusters: world.clusters.map(move), portainerPort: portainer?.to ?? world.portainerPort };
+}
+
 function writeWorld(layout: WorldLayout, world: WorldFile): void {
   mkdirSync(layout.root, { recursive: true });
   writeFileSync(`${layout.worldFile}.tmp`, JSON.stringify(world, null, 2));
   renameSync(`${layout.worldFile}.tmp`, layout.worldFile);
-  const entries = [world.management, ...world.clusters].map((c) => ({ context: contextOf(c), url: `http://127.0.0.1:${c.port}` }));
+  const entries = worldClusters(world).map((c) => ({ context: contextOf(c), url: serverUrlOf(c) }));
   writeFileSync(`${layout.kubeconfig}.tmp`, kubeconfigFor(entries, contextOf(world.management)));
   renameSync(`${layout.kubeconfig}.tmp`, layout.kubeconfig);
 }

@@ -78,7 +78,8 @@ describe('fleetdeck apps', () => {
     expect(show.out).toContain('cache-redis-1  replica  healthy');
 
     const rendered = await run(['apps', 'render', 'cache-redis']);
-    expect(rendered.out.match(/^kind: \w+$/gm)).toEqual(['kind: ConfigMap', 'kind: Service', 'kind: Deployment', 'kind: Deployment']);
+    expect(rendered.out.match(/^kind: \w+$/gm)).toEqual(['kind: ConfigMap', 'kind: PersistentVolumeClaim', 'kind: PersistentVolumeClaim',
+      'kind: Service', 'kind: Deployment', 'kind: Deployment']);
   });
 
   it('renders from a YAML file without a cluster', async () => {
@@ -113,6 +114,45 @@ describe('fleetdeck apps', () => {
     const audit = await listAudit(test.db, 20);
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['apps.reload', 'apps.failover', 'apps.backup', 'apps.restore']));
     expect(JSON.stringify(audit)).not.toContain(KEY);
+  });
+
+  it('restores a backup by the name `apps backups` prints: into a directory, or over the master with --yes (stop, replace, start)', async () => {
+    const backup = JSON.parse((await run(['apps', 'backup', 'cache-redis', '--json'])).out) as { backup: { name: string } };
+    const table = (await run(['apps', 'backups', 'cache-redis'])).out;
+    const name = /^(cache-redis\/\S+\.fdbk)/m.exec(table)?.[1];
+    expect(name).toBe(backup.backup.name);
+
+    const into = join(scratch, 'by-name');
+    expect((await run(['apps', 'restore', name!, '--into', into])).code).toBe(0);
+    expect(readFileSync(join(into, 'dump.rdb'), 'utf8')).toContain('sandbox data of cache-redis-0');
+
+    const master = (await world.group()).status.members?.find((m) => m.instance === 'cache-redis-0')?.dataDir ?? '';
+    writeFileSync(join(master, 'dump.rdb'), 'written after the backup\n');
+    // Without --into it replaces live data: refused unless confirmed, and nothing changes.
+    const refused = await run(['apps', 'restore', name!]).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'VALIDATION' });
+    expect((refused as Error).message).toContain('replaces the live data of group cache-redis\'s master cache-redis-0');
+    expect((refused as { hint: string }).hint).toContain('--yes');
+    expect(readFileSync(join(master, 'dump.rdb'), 'utf8')).toBe('written after the backup\n');
+
+    const podUid = async () => (await world.kube.list('v1', 'Pod', { namespace: 'middleware', labelSelector: 'middleware.io/instance=cache-redis-0' })).items[0]?.metadata.uid;
+    const before = await podUid();
+    const restored = JSON.parse((await run(['apps', 'restore', name!, '--yes', '--json'])).out) as { instance: string; previous: string; restarted: boolean };
+    expect(restored).toMatchObject({ instance: 'cache-redis-0', restarted: true });
+    expect(readFileSync(join(master, 'dump.rdb'), 'utf8')).toContain('sandbox data of cache-redis-0');
+    expect(readFileSync(join(restored.previous, 'dump.rdb'), 'utf8')).toBe('written after the backup\n');
+    const after = await podUid();
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+  });
+
+  it('names a missing archive with a hint instead of crashing', async () => {
+    const missing = await run(['apps', 'restore', 'cache-redis/20990101T000000000Z-aes256-gcm-abcdef.fdbk', '--into', join(scratch, 'x')]).catch((e: unknown) => e);
+    expect(missing).toMatchObject({ code: 'NOT_FOUND' });
+    expect((missing as { hint: string }).hint).toContain('fleetdeck apps backups');
+    const noFile = await run(['apps', 'restore', join(scratch, 'nope.fdbk'), '--into', join(scratch, 'x')]).catch((e: unknown) => e);
+    expect(noFile).toMatchObject({ code: 'NOT_FOUND' });
+    expect((noFile as Error).message).toContain('neither a file nor a backup name');
   });
 
   it('refuses mutating commands with --readonly and changes nothing', async () => {

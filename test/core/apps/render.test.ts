@@ -42,6 +42,12 @@ describe('rendering a group with its plugin', () => {
     ]);
     expect(rendered.configText).toBe('\nappendonly yes\nmaxmemory 256mb\nmaxmemory-policy allkeys-lru\n'.slice(1));
     expectGolden('cache-redis.yaml', manifestsToYaml(rendered.objects));
+    // toJson hands the control agent the plugin's start-up keys as one JSON value.
+    const deployment = rendered.objects.find((o) => o.kind === 'Deployment');
+    const env = (deployment?.['spec'] as { template: { spec: { containers: { name: string; env?: { name: string; value: string }[] }[] } } })
+      .template.spec.containers.find((c) => c.name === 'agent-control')?.env?.find((e) => e.name === 'MIDDLEWARE_RESTART_KEYS')?.value;
+    expect(JSON.parse(env ?? 'null')).toEqual(rendered.plugin.values['restartKeys']);
+    expect(rendered.configMap?.metadata.annotations?.['middleware.io/rendered-hash']).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it('renders a group without persistent storage with emptyDir volumes and no PVC (golden)', () => {

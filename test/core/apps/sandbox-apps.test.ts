@@ -64,6 +64,67 @@ describe('the sandbox middleware app', () => {
     await eventually(() => members(w), (view) => view.every((m) => !m.restartPending));
   });
 
+  it('reload keeps a hand-edited ConfigMap, applies a changed spec, and refuses when both changed', async () => {
+    world = await openAppsWorld();
+    const w = world;
+    const configMapRef = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'middleware', name: 'cache-redis-config' };
+    const groupRef = { apiVersion: 'middleware.io/v1alpha1', kind: 'Group', namespace: 'middleware', name: 'cache-redis' };
+    const text = async () => ((await w.kube.get(configMapRef))['data'] as Record<string, string>)['redis.conf'];
+    const plugin = pluginFor(await readClusterApps(w.kube), await w.group());
+    const edited = 'appendonly yes\nmaxmemory 700mb\nmaxmemory-policy allkeys-lru\n';
+    // `kubectl edit configmap`: the spec did not change, so reload hands the edit to the agents and keeps it.
+    await w.kube.patch(configMapRef, { data: { 'redis.conf': edited } }, 'merge');
+    const kept = await reloadGroup(w.kube, await w.group(), plugin, clients);
+    expect(kept).toMatchObject({ configMapUpdated: false, source: 'live' });
+    expect(kept.instances.map((i) => i.changedKeys)).toEqual([['maxmemory'], ['maxmemory']]);
+    expect(await text()).toBe(edited);
+    expect(w.agents.agent('cache-redis', 'cache-redis-0')?.state.config['maxmemory']).toBe('700mb');
+
+    // Now the Group spec changes too: applying the render would undo the edit, so reload refuses and changes nothing.
+    await w.kube.patch(groupRef, { spec: { config: { maxmemory: '512mb', 'maxmemory-policy': 'allkeys-lru' } } }, 'merge');
+    const hashBefore = (await w.group()).status.configHash;
+    const refused = await reloadGroup(w.kube, await w.group(), plugin, clients).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'CONFLICT' });
+    expect((refused as Error).message).toContain('edited by hand');
+    expect((refused as { hint: string }).hint).toContain('--overwrite');
+    expect(await text()).toBe(edited);
+    expect((await w.group()).status.configHash).toBe(hashBefore);
+    expect(w.agents.agent('cache-redis', 'cache-redis-0')?.state.config['maxmemory']).toBe('700mb');
+
+    // --overwrite chooses the spec; from then on a spec change alone re-renders.
+    const overwritten = await reloadGroup(w.kube, await w.group(), plugin, clients, { overwrite: true });
+    expect(overwritten).toMatchObject({ configMapUpdated: true, source: 'rendered' });
+    expect(await text()).toContain('maxmemory 512mb');
+    await w.kube.patch(groupRef, { spec: { config: { maxmemory: '640mb', 'maxmemory-policy': 'allkeys-lru' } } }, 'merge');
+    expect(await reloadGroup(w.kube, await w.group(), plugin, clients)).toMatchObject({ configMapUpdated: true, source: 'rendered' });
+    expect(await text()).toContain('maxmemory 640mb');
+  });
+
+  it('takes health from HealthCheck, and explains an agent reached at a pod IP the jumpbox cannot route', async () => {
+    world = await openAppsWorld();
+    const w = world;
+    w.agents.agent('cache-redis', 'cache-redis-1')!.state.healthy = false;
+    const view = await members(w);
+    expect(view.map((m) => [m.instance, m.health])).toEqual([['cache-redis-0', 'healthy'], ['cache-redis-1', 'unhealthy']]);
+    expect(view[1]?.healthMessage).toContain('does not answer PING');
+
+    // Without recorded addresses fleetdeck dials the pods' IPs on the seed's ports, as inside the cluster (the
+    // sandbox's agents are stopped first: they would record loopback addresses again).
+    await w.agents.stop();
+    const group = await w.group();
+    await w.kube.patch({ apiVersion: 'middleware.io/v1alpha1', kind: 'Group', namespace: 'middleware', name: 'cache-redis' },
+      { status: { members: (group.status.members ?? []).map(({ agent: _agent, ...rest }) => rest) } }, 'merge');
+    // (once both pods run and have their IPs)
+    const agents = await eventually(async () => groupAgents(w.kube, await w.group()).catch(() => []), (a) => a.length === 2);
+    expect(agents.map((a) => a.via)).toEqual(['pod-ip', 'pod-ip']);
+    expect(agents[0]?.endpoints.controlAddress).toMatch(/^10\.244\.\d+\.\d+:50052$/);
+    const [probe] = await probeMembers(agents, [], defaultAgentClients(300));
+    expect(probe?.health).toBe('unreachable');
+    expect(probe?.error).toContain('is the pod IP of cache-redis-0, which only the cluster network routes');
+    const reload = await reloadGroup(w.kube, await w.group(), pluginFor(await readClusterApps(w.kube), await w.group()), defaultAgentClients(300));
+    expect(reload.instances.every((i) => i.error?.includes('only the cluster network routes'))).toBe(true);
+  });
+
   it('fails over to the replica and records the new roles in the Group status', async () => {
     world = await openAppsWorld();
     const report = await failoverGroup(world.kube, await world.group(), clients);
@@ -92,8 +153,7 @@ describe('the sandbox middleware app', () => {
     stop();
     const order = ['Pod', 'Deployment', 'Service', 'PersistentVolumeClaim', 'ConfigMap', 'Group', 'Component', 'App'];
     const rank = (kind: string) => order.indexOf(kind);
-    expect(steps.map((s) => s.kind).filter((k, i, all) => all.indexOf(k) === i)).toEqual(
-      ['Pod', 'Deployment', 'Service', 'ConfigMap', 'Group', 'Component', 'App'].filter((k) => steps.some((s) => s.kind === k)));
+    expect(steps.map((s) => s.kind).filter((k, i, all) => all.indexOf(k) === i)).toEqual(order.filter((k) => steps.some((s) => s.kind === k)));
     const observed = deleted.filter((k) => rank(k) >= 0);
     expect(observed.map(rank)).toEqual([...observed.map(rank)].sort((a, b) => a - b));
     expect((await readClusterApps(world.kube)).apps).toEqual([]);
@@ -110,8 +170,12 @@ describe('the sandbox middleware app', () => {
     const steps = await applyApp(world.kube, snapshot.apps[0]!, snapshot.plugins);
     await eventually(() => added.filter((k) => k === 'Pod').length, (n) => n === 2);
     stop();
-    expect(steps.map((s) => s.kind)).toEqual(['App', 'Component', 'Group', 'ConfigMap', 'Service', 'Deployment', 'Deployment']);
-    expect(added.filter((k) => k !== 'Pod')).toEqual(steps.map((s) => s.kind));
+    expect(steps.map((s) => s.kind)).toEqual(['App', 'Component', 'Group', 'ConfigMap', 'PersistentVolumeClaim', 'PersistentVolumeClaim', 'Service', 'Deployment', 'Deployment']);
+    // Pods (the workload controller) and PersistentVolumes (the provisioner) are the cluster's own doing.
+    expect(added.filter((k) => k !== 'Pod' && k !== 'PersistentVolume')).toEqual(steps.map((s) => s.kind));
     expect(added.indexOf('Pod')).toBeGreaterThan(added.indexOf('Deployment'));
+    // The sandbox starts the re-created group's agents and records where they answer.
+    const view = await eventually(async () => members(world!).catch(() => []), (v) => v.length === 2 && v.every((m) => m.health === 'healthy'));
+    expect(view.map((m) => m.role)).toEqual(['master', 'replica']);
   });
 });

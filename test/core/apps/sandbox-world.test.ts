@@ -27,6 +27,20 @@ describe('the sandbox world\'s middleware app', () => {
         expect(group).toMatchObject({ name: 'cache-redis', master: 'cache-redis-0', health: 'healthy', version: '7.2.4' });
         const { backups } = await service.backups('cache-redis');
         expect(backups).toEqual([]);
+
+        // The host runs the apps controller: editing the group's ConfigMap reaches the agents with no daemon running.
+        const before = group?.members.map((m) => m.configHash);
+        const kube = await fleet.kube(MANAGEMENT_CLUSTER);
+        await kube.patch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'middleware', name: 'cache-redis-config' },
+          { data: { 'redis.conf': 'appendonly yes\nmaxmemory 128mb\nmaxmemory-policy allkeys-lru\n' } }, 'merge');
+        const deadline = Date.now() + 15_000;
+        let after = before;
+        while (JSON.stringify(after) === JSON.stringify(before) && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          after = (await service.tree())[0]?.components[0]?.groups[0]?.members.map((m) => m.configHash);
+        }
+        expect(after).toHaveLength(2);
+        expect(after).not.toEqual(before);
       } finally {
         await agents.stop();
       }

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../core/config.js';
 import { createEngine } from '../../../core/engine.js';
 import type { Engine } from '../../../core/engine.js';
-import { DataplaneService, RELEASES, SecretBox } from '../../../core/dataplane/index.js';
+import { DataplaneService, RELEASES, STORAGE_SECRET_NAME, SecretBox } from '../../../core/dataplane/index.js';
 import { startSandboxCluster } from '../../../src/sandbox/kube-api/index.js';
 import type { SandboxCluster } from '../../../src/sandbox/kube-api/index.js';
 import { freshPostgresUrl } from '../../support/databases.js';
@@ -16,8 +16,9 @@ import type { FakeHelm } from '../../support/fake-bin/fake-helm.js';
 const WORKER = join(process.cwd(), 'dist/test/support/workers/dataplane-worker.js');
 const KEY = 'b'.repeat(64);
 
+/** detached: the worker leads its own process group, so a kill can take its helm child with it (as a node's OOM kill or a pod's end does). */
 function startWorker(args: Record<string, unknown>): { child: ResultPromise; ready: Promise<void> } {
-  const child = execa('node', [WORKER, JSON.stringify(args)], { reject: false, buffer: true, timeout: 240_000 });
+  const child = execa('node', [WORKER, JSON.stringify(args)], { reject: false, buffer: true, timeout: 240_000, detached: true });
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('ready')) resolve();
@@ -25,6 +26,14 @@ function startWorker(args: Record<string, unknown>): { child: ResultPromise; rea
     void child.then((r) => reject(new Error(`worker exited early: ${String(r.stderr)}`)));
   });
   return { child, ready };
+}
+
+function killGroup(child: ResultPromise): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
 }
 
 async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
@@ -52,28 +61,31 @@ describe('install workers in separate processes (PostgreSQL)', () => {
     return { url, engine, service };
   }
 
-  it('a worker killed in the middle of a stage: another reclaims the task and finishes without repeating completed stages', async () => {
+  it('a worker killed (with its helm) in the middle of a stage: another reclaims the task, unsticks the pending release, and finishes without repeating completed stages', async () => {
     const { url, engine, service } = await setup();
     const cluster: SandboxCluster = await startSandboxCluster({ name: 'crash-target' });
     cleanups.push(() => cluster.stop());
     const helm: FakeHelm = fakeHelm({ FAKE_HELM_DELAY_MS: '3000', FAKE_HELM_DELAY_RELEASE: RELEASES.applications });
     cleanups.push(() => helm.cleanup());
     await service.addCluster({ name: 'gpu-crash', storageMode: 'external', kubeServer: cluster.url, namespace: 'lens' });
+    cluster.objects.put({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: STORAGE_SECRET_NAME, namespace: 'lens' },
+      data: Object.fromEntries(Object.entries({ storage_mode: 'external', postgres_host: 'pg', postgres_user: 'lens', postgres_password: 'pw', opensearch_host: 'os', prometheus_url: 'http://prom:9090' })
+        .map(([k, v]) => [k, Buffer.from(v).toString('base64')])) });
     const { taskId } = await service.trigger('gpu-crash');
     const workerArgs = { databaseUrl: url, runner: 'process', helmBin: helm.bin, helmEnv: helm.env, secretKey: KEY, staleMs: 1500 };
 
     const first = startWorker(workerArgs);
-    cleanups.push(() => void first.child.kill('SIGKILL'));
+    cleanups.push(() => killGroup(first.child));
     await first.ready;
-    await until('StageApplications to start', async () => {
-      const row = await engine.db.query<{ current_stage: string | null }>('SELECT current_stage FROM dataplane_install_tasks WHERE id = $1', [taskId]);
-      return row.rows[0]?.current_stage === 'StageApplications';
-    });
-    first.child.kill('SIGKILL');
+    await until('helm to be installing the applications', async () => helm.releases()[`lens/${RELEASES.applications}`]?.status === 'pending-install');
+    killGroup(first.child);
     await first.child;
+    // The worker and its helm are gone; Helm's record of the release says an install is still in progress.
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(helm.releases()[`lens/${RELEASES.applications}`]?.status).toBe('pending-install');
 
     const second = startWorker(workerArgs);
-    cleanups.push(() => void second.child.kill('SIGKILL'));
+    cleanups.push(() => killGroup(second.child));
     await second.ready;
     const view = await until('the install to finish', async () => {
       const v = await service.show('gpu-crash');
@@ -85,6 +97,10 @@ describe('install workers in separate processes (PostgreSQL)', () => {
     expect(attempts).toEqual({ StageInit: 1, StageDatabaseMigration: 1, StageStorageSecret: 1, StageApplications: 2, StageWaitApps: 1 });
     const migrationInstalls = helm.calls().filter((c) => c[1] === 'upgrade' && c[3] === RELEASES.migration);
     expect(migrationInstalls).toHaveLength(1);
+    // The retry did what an operator does with a pending-install that never deployed: uninstall, then install.
+    expect(helm.calls().filter((c) => c[1] === 'uninstall').map((c) => c[2])).toEqual([RELEASES.applications]);
+    expect(view.task!.stages.find((s) => s.name === 'StageApplications')?.output).toContain('was left pending-install');
+    expect(helm.releases()[`lens/${RELEASES.applications}`]).toMatchObject({ status: 'deployed', revision: 1 });
     const claims = await engine.db.query<{ claims: number; retry_count: number }>('SELECT claims, retry_count FROM dataplane_install_tasks WHERE id = $1', [taskId]);
     expect(claims.rows[0]).toEqual({ claims: 2, retry_count: 0 });
   }, 180_000);
@@ -92,15 +108,19 @@ describe('install workers in separate processes (PostgreSQL)', () => {
   it('4 worker processes share 120 tasks: every task claimed exactly once and completed', async () => {
     const { url, engine, service } = await setup();
     const names = Array.from({ length: 120 }, (_, i) => `bulk-${i}`);
-    for (const name of names) await service.addCluster({ name, kubeContext: name });
-    const workers = Array.from({ length: 4 }, () => startWorker({ databaseUrl: url, runner: 'noop', exitWhenIdle: true, concurrency: 4 }));
-    for (const w of workers) cleanups.push(() => void w.child.kill('SIGKILL'));
+    for (const name of names) await service.addCluster({ name, kubeContext: name, storageMode: 'external' });
+    // Workers stay until all 120 have completed: none may leave before the triggers arrive.
+    const workers = Array.from({ length: 4 }, () => startWorker({ databaseUrl: url, runner: 'noop', exitWhenIdle: true, expectCompleted: 120, concurrency: 4 }));
+    for (const w of workers) cleanups.push(() => killGroup(w.child));
     await Promise.all(workers.map((w) => w.ready));
     await Promise.all(names.map((name) => service.trigger(name)));
     const results = await Promise.all(workers.map((w) => w.child));
-    const claimed = results.flatMap((r) => (JSON.parse(String(r.stdout).split('\n').filter(Boolean).pop()!) as { claimed: number[] }).claimed);
+    const perWorker = results.map((r) => (JSON.parse(String(r.stdout).split('\n').filter(Boolean).pop()!) as { claimed: number[] }).claimed);
+    const claimed = perWorker.flat();
     expect(claimed).toHaveLength(120);
     expect(new Set(claimed).size).toBe(120);
+    // The work was shared: more than one process claimed tasks (NOTIFY wakes them all; SKIP LOCKED splits the rows).
+    expect(perWorker.filter((ids) => ids.length > 0).length, `claims per worker: ${perWorker.map((ids) => ids.length).join(', ')}`).toBeGreaterThan(1);
     const tasks = await engine.db.query<{ status: string; claims: number; n: number }>(
       'SELECT status, claims, count(*)::int AS n FROM dataplane_install_tasks GROUP BY status, claims');
     expect(tasks.rows).toEqual([{ status: 'completed', claims: 1, n: 120 }]);

@@ -3,8 +3,13 @@ import { EXTERNAL_STAGES, LENS_MANAGED_STAGES, RELEASES, STORAGE_SECRET_NAME } f
 import type { InstallScheduler } from '../../../core/dataplane/index.js';
 import { FAIL_ANNOTATION } from '../../../src/sandbox/kube-api/index.js';
 import { DATABASE_KINDS } from '../../support/databases.js';
+import type { KubeObject } from '../../../core/kube/types.js';
 import type { World } from './world.js';
-import { addTarget, openWorld, waitForInstall } from './world.js';
+import { addTarget, externalStorage, openWorld, waitForInstall } from './world.js';
+
+function decoded(secret: KubeObject | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries((secret?.['data'] ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+}
 
 describe.each(DATABASE_KINDS)('install scheduler end to end with fake helm (%s)', (kind) => {
   let world: World | null = null;
@@ -27,13 +32,17 @@ describe.each(DATABASE_KINDS)('install scheduler end to end with fake helm (%s)'
     expect(view.dataplaneStatus).toBe('deployed');
     expect(view.task?.status).toBe('completed');
     expect(view.task?.stages.map((s) => s.name)).toEqual([...EXTERNAL_STAGES]);
-    expect(view.task?.stages.map((s) => s.status)).toEqual(['skipped', 'completed', 'completed', 'completed', 'completed']);
+    // StageInit: external storage needs no init; StageStorageSecret: the operator's Secret is complete and left alone.
+    expect(view.task?.stages.map((s) => s.status)).toEqual(['skipped', 'completed', 'skipped', 'completed', 'completed']);
     const releases = world.helm.releases();
     expect(Object.keys(releases).sort()).toEqual([`lens-gpu-a/${RELEASES.applications}`, `lens-gpu-a/${RELEASES.migration}`]);
     const secret = world.cluster.objects.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'lens-gpu-a', name: STORAGE_SECRET_NAME });
-    expect(secret).toBeDefined();
+    expect(decoded(secret)).toEqual(externalStorage('gpu-a'));
     const upgrades = world.helm.calls().filter((c) => c[1] === 'upgrade').map((c) => c[3]);
     expect(upgrades).toEqual([RELEASES.migration, RELEASES.applications]);
+    // helm's output is kept per stage, redacted.
+    const apps = view.task!.stages.find((s) => s.name === 'StageApplications')!;
+    expect(apps.output).toContain(`NAME: ${RELEASES.applications}`);
   });
 
   it('lens-managed mode runs the 9 seed stages in order; a second deploy skips every deployed release', async () => {
@@ -54,14 +63,32 @@ describe.each(DATABASE_KINDS)('install scheduler end to end with fake helm (%s)'
     expect(second.dataplaneStatus).toBe('deployed');
     expect(world.helm.calls().filter((c) => c[1] === 'upgrade').length).toBe(upgradesBefore);
     const helmStages = second.task!.stages.filter((s) => ['StageOperators', 'StageInfrastructure', 'StageInit', 'StageDatabaseMigration', 'StageApplications'].includes(s.name));
-    expect(helmStages.every((s) => s.status === 'skipped' && /already deployed/.test(s.detail ?? ''))).toBe(true);
+    expect(helmStages.every((s) => s.status === 'skipped' && /already deployed \(revision 1, \w+-0\.1\.0\)/.test(s.detail ?? ''))).toBe(true);
     expect(second.history.map((h) => h.status)).toEqual(['completed', 'completed']);
+
+    // Same values, newer chart: pinning a chart version is an upgrade, not "already deployed".
+    await world.dataplane.service.addCluster({ name: 'gpu-b', helmValues: { charts: { [RELEASES.applications]: { chart: 'primus-lens/applications', version: '0.2.0' } } } });
+    const third = await world.dataplane.service.trigger('gpu-b');
+    const upgraded = await waitForInstall(world, 'gpu-b', (v) => v.task?.id === third.taskId && v.dataplaneStatus !== 'deploying');
+    expect(upgraded.dataplaneStatus).toBe('deployed');
+    expect(upgraded.task!.stages.find((s) => s.name === 'StageApplications')?.detail).toBe(`${RELEASES.applications} upgraded to applications-0.2.0 (revision 2)`);
+    const lastUpgrades = world.helm.calls().filter((c) => c[1] === 'upgrade').slice(upgradesBefore);
+    expect(lastUpgrades.map((c) => [c[3], c[c.indexOf('--version') + 1]])).toEqual([[RELEASES.applications, '0.2.0']]);
+    expect(world.helm.releases()[`lens-gpu-b/${RELEASES.applications}`]).toMatchObject({ revision: 2, status: 'deployed', chartVersion: '0.2.0' });
   });
 
-  it('a failing stage is retried with backoff, then fails with the error; `installs retry` resumes at the failed stage', async () => {
+  it('a failing stage is retried with backoff (base × 2^n), then fails with the error; `installs retry` resumes at the failed stage', async () => {
     // The chart fails its first 4 installs: the first attempt and 3 retries.
-    world = await openWorld(kind, { helmEnv: { FAKE_HELM_FAIL: RELEASES.applications, FAKE_HELM_FAIL_COUNT: '4' } });
+    world = await openWorld(kind, { helmEnv: { FAKE_HELM_FAIL: RELEASES.applications, FAKE_HELM_FAIL_COUNT: '4' },
+      dataplane: { scheduler: { pollMs: 1000, staleMs: 3000, backoffBaseMs: 300 } } });
     await addTarget(world, 'gpu-c', 'external');
+    const retrying: { at: number; next: number; retryCount: number }[] = [];
+    const attemptsStarted: { at: number; attempt: number }[] = [];
+    world.engine.events.subscribe((event) => {
+      const data = (event.data ?? {}) as { nextAttemptAt?: string; retryCount?: number; attempt?: number };
+      if (event.type === 'task.retrying') retrying.push({ at: Date.now(), next: Date.parse(data.nextAttemptAt!), retryCount: data.retryCount! });
+      if (event.type === 'task.stage' && data.attempt !== undefined) attemptsStarted.push({ at: Date.now(), attempt: data.attempt });
+    }, ['installs']);
     scheduler = world.dataplane.scheduler();
     await scheduler.start();
     await world.dataplane.service.trigger('gpu-c');
@@ -73,9 +100,21 @@ describe.each(DATABASE_KINDS)('install scheduler end to end with fake helm (%s)'
     const apps = view.task!.stages.find((s) => s.name === 'StageApplications')!;
     expect(apps.status).toBe('failed');
     expect(apps.attempts).toBe(4);
+    expect(apps.output).toContain('UPGRADE FAILED');
     // Completed stages were not run again on retry.
     expect(view.task!.stages.find((s) => s.name === 'StageDatabaseMigration')!.attempts).toBe(1);
     expect(view.history[0]?.status).toBe('failed');
+
+    // Backoff: each retry is scheduled base × 2^n after the failure (300, 600, 1200 ms), and not claimed before.
+    expect(retrying.map((r) => r.retryCount)).toEqual([1, 2, 3]);
+    retrying.forEach((r, n) => {
+      const delay = r.next - r.at;
+      expect(delay).toBeGreaterThan(300 * 2 ** n - 150);
+      expect(delay).toBeLessThanOrEqual(300 * 2 ** n + 50);
+      const claim = attemptsStarted.find((a) => a.attempt === n + 2);
+      expect(claim, `attempt ${n + 2} started`).toBeDefined();
+      expect(claim!.at).toBeGreaterThanOrEqual(r.next - 20);
+    });
 
     const retried = await world.dataplane.service.retry('gpu-c');
     expect(retried.taskId).toBe(view.task!.id);
@@ -114,7 +153,7 @@ describe('install runners and fail-fast (pglite)', () => {
     expect(view.task?.stages.find((s) => s.status === 'failed')?.name).toMatch(/StageApplications|StageWaitApps/);
   }, 150_000);
 
-  it('the Job runner creates primus-lens-installer-<task> with backoffLimit 0 and TASK_ID, and follows it to deployed', async () => {
+  it('the Job runner creates primus-lens-installer-<task> with backoffLimit 0 and TASK_ID; an installer that reports no progress is done when its Job completes', async () => {
     world = await openWorld('pglite', { dataplane: { taskRunner: 'job', job: { pollMs: 200 } } });
     await addTarget(world, 'gpu-job', 'lens-managed');
     scheduler = world.dataplane.scheduler();
@@ -143,5 +182,8 @@ describe('install runners and fail-fast (pglite)', () => {
     expect(view.dataplaneStatus).toBe('failed');
     expect(view.task?.errorMessage).toMatch(/installer Job primus-lens-installer-\d+ failed \(BackoffLimitExceeded/);
     expect(view.task?.retryCount).toBe(3);
+    // The failure came from the Job, not from a stage: the stage the claim started is closed as failed, not left running.
+    expect(view.task?.stages.map((s) => s.status)).toEqual(['failed', 'pending', 'pending', 'pending', 'pending']);
+    expect(view.task?.stages[0]?.error).toMatch(/BackoffLimitExceeded/);
   }, 120_000);
 });

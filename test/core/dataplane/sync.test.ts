@@ -113,6 +113,14 @@ describe.each(DATABASE_KINDS)('cluster and storage config sync (%s)', (kind) => 
     expect(JSON.stringify(clusters['b-secret'])).not.toContain('canary-pg-password');
     expect(clusters['c-nosecret']?.storageMode).toBeNull();
     expect(clusters['a-dead']?.storageSyncError).toBeTruthy();
+    // Never delayed by it: a-dead comes first by name, yet b-secret was synced before a-dead's attempt gave up
+    // (its error is written when the stalled request times out). Run one after the other, this order would reverse.
+    const stamps = await engine.db.query<{ name: string; synced: Date | string | null; changed: Date | string }>(
+      `SELECT name, storage_synced_at AS synced, updated_at AS changed FROM dataplane_clusters WHERE name IN ('a-dead', 'b-secret')`);
+    const at = Object.fromEntries(stamps.rows.map((r) => [r.name, r]));
+    expect(at['a-dead']?.synced).toBeNull();
+    expect(new Date(at['b-secret']!.synced!).getTime()).toBeLessThan(new Date(at['a-dead']!.changed).getTime());
+    expect(sockets.size).toBeGreaterThan(0);
   });
 
   it('a singleton loop runs in one holder at a time', async () => {

@@ -19,7 +19,7 @@ describe.each(DATABASE_KINDS)('TriggerDeploy (%s)', (kind) => {
     const deps = { db: test.engine.db, actor: TEST_ACTOR, readonly: false, relay: test.engine.relay, secrets: SecretBox.fromKey(KEY) };
     const a = new DataplaneService(deps);
     const b = new DataplaneService(deps);
-    await a.addCluster({ name: 'gpu-a', kubeServer: 'https://10.0.0.1:6443', credentials: { token: 'canary-token-xyz' } });
+    await a.addCluster({ name: 'gpu-a', kubeServer: 'https://10.0.0.1:6443', credentials: { token: 'canary-token-xyz' }, storageMode: 'external' });
     const results = await Promise.allSettled([a.trigger('gpu-a'), b.trigger('gpu-a'), a.trigger('gpu-a'), b.trigger('gpu-a')]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) expect(r.reason).toBeInstanceOf(ConflictError);
@@ -36,7 +36,7 @@ describe.each(DATABASE_KINDS)('TriggerDeploy (%s)', (kind) => {
     close = test.close;
     const service = new DataplaneService({ db: test.engine.db, actor: TEST_ACTOR, readonly: false, relay: test.engine.relay, secrets: SecretBox.fromKey(KEY) });
     await expect(service.trigger('ghost')).rejects.toBeInstanceOf(NotFoundError);
-    const cluster = await service.addCluster({ name: 'gpu-c', kubeServer: 'https://10.0.0.2:6443', credentials: { token: 'canary-token-xyz' } });
+    const cluster = await service.addCluster({ name: 'gpu-c', kubeServer: 'https://10.0.0.2:6443', credentials: { token: 'canary-token-xyz' }, storageMode: 'lens-managed' });
     expect(JSON.stringify(cluster)).not.toContain('canary-token-xyz');
     const stored = await test.engine.db.query<{ kube_credentials_enc: string }>(`SELECT kube_credentials_enc FROM dataplane_clusters WHERE name = 'gpu-c'`);
     expect(stored.rows[0]!.kube_credentials_enc).toMatch(/^v1:/);
@@ -56,5 +56,24 @@ describe.each(DATABASE_KINDS)('TriggerDeploy (%s)', (kind) => {
     await plain.addCluster({ name: 'gpu-d', kubeContext: 'gpu-d' });
     const readonly = new DataplaneService({ db: test.engine.db, actor: TEST_ACTOR, readonly: true, relay: test.engine.relay, secrets: null });
     await expect(readonly.trigger('gpu-d')).rejects.toMatchObject({ code: 'READONLY' });
+  });
+
+  it('refuses, before writing anything, a cluster it could not reach: no connection data, or credentials this key cannot decrypt', async () => {
+    const test = await openTestEngine(kind);
+    close = test.close;
+    const service = new DataplaneService({ db: test.engine.db, actor: TEST_ACTOR, readonly: false, relay: test.engine.relay, secrets: SecretBox.fromKey(KEY) });
+    await service.addCluster({ name: 'gpu-nowhere', storageMode: 'external' });
+    await expect(service.trigger('gpu-nowhere')).rejects.toMatchObject({
+      code: 'VALIDATION', message: 'cluster "gpu-nowhere" has no connection data', hint: expect.stringContaining('--context CTX'),
+    });
+    const other = new DataplaneService({ db: test.engine.db, actor: TEST_ACTOR, readonly: false, relay: test.engine.relay, secrets: SecretBox.fromKey('d'.repeat(64)) });
+    await other.addCluster({ name: 'gpu-otherkey', kubeServer: 'https://10.0.0.9:6443', credentials: { token: 't' }, storageMode: 'external' });
+    await expect(service.trigger('gpu-otherkey')).rejects.toMatchObject({
+      code: 'VALIDATION', message: 'cluster "gpu-otherkey": stored credentials cannot be decrypted with FLEETDECK_SECRET_KEY',
+    });
+    const written = await test.engine.db.query<{ tasks: number; history: number }>(
+      `SELECT (SELECT count(*)::int FROM dataplane_install_tasks) AS tasks, (SELECT count(*)::int FROM dataplane_release_history) AS history`);
+    expect(written.rows[0]).toEqual({ tasks: 0, history: 0 });
+    expect((await service.show('gpu-nowhere')).dataplaneStatus).toBe('pending');
   });
 });

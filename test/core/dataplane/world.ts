@@ -2,10 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../../../core/engine.js';
 import type { Dataplane, DataplaneOptions } from '../../../core/dataplane/index.js';
-import { HelmCli, SecretBox, dataplaneFor } from '../../../core/dataplane/index.js';
+import { HelmCli, STORAGE_SECRET_NAME, SecretBox, dataplaneFor } from '../../../core/dataplane/index.js';
 import type { InstallView } from '../../../core/dataplane/index.js';
 import { startSandboxCluster } from '../../../src/sandbox/kube-api/index.js';
-import type { SandboxCluster } from '../../../src/sandbox/kube-api/index.js';
+import type { ControllerOptions, SandboxCluster } from '../../../src/sandbox/kube-api/index.js';
 import { openTestEngine } from '../../support/engine.js';
 import type { FakeHelm } from '../../support/fake-bin/fake-helm.js';
 import { fakeHelm } from '../../support/fake-bin/fake-helm.js';
@@ -23,9 +23,10 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function openWorld(kind: 'pglite' | 'postgres', options: { helmEnv?: Record<string, string>; dataplane?: DataplaneOptions } = {}): Promise<World> {
+export async function openWorld(kind: 'pglite' | 'postgres',
+  options: { helmEnv?: Record<string, string>; dataplane?: DataplaneOptions; controller?: ControllerOptions } = {}): Promise<World> {
   const test = await openTestEngine(kind);
-  const cluster = await startSandboxCluster({ name: 'lens-target', tokens: { [CLUSTER_TOKEN]: 'admin' } });
+  const cluster = await startSandboxCluster({ name: 'lens-target', tokens: { [CLUSTER_TOKEN]: 'admin' }, ...(options.controller ? { controller: options.controller } : {}) });
   const helm = fakeHelm(options.helmEnv);
   const secrets = SecretBox.fromKey(SECRET_KEY);
   const dataplane = dataplaneFor(test.engine, {
@@ -43,10 +44,31 @@ export async function openWorld(kind: 'pglite' | 'postgres', options: { helmEnv?
   };
 }
 
-export async function addTarget(world: World, name: string, storageMode: 'external' | 'lens-managed', helmValues: Record<string, unknown> = {}): Promise<void> {
+/** A complete external storage config, as an operator puts it in the cluster's primus-lens-storage-config Secret. */
+export function externalStorage(name: string): Record<string, string> {
+  return {
+    storage_mode: 'external', postgres_host: `pg.${name}.example`, postgres_port: '5432', postgres_user: 'lens',
+    postgres_password: `canary-pg-${name}`, opensearch_host: `os.${name}.example`, opensearch_port: '9200', prometheus_url: `http://prom.${name}.example:9090`,
+  };
+}
+
+export function putStorageSecret(world: World, namespace: string, data: Record<string, string>): void {
+  world.cluster.objects.put({
+    apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: STORAGE_SECRET_NAME, namespace },
+    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  });
+}
+
+/**
+ * Registers a cluster of the sandbox target (namespace lens-NAME). External storage gets its storage Secret in the
+ * cluster (as an operator creates it) unless `storageSecret: false`.
+ */
+export async function addTarget(world: World, name: string, storageMode: 'external' | 'lens-managed', helmValues: Record<string, unknown> = {},
+  options: { storageSecret?: boolean } = {}): Promise<void> {
   await world.dataplane.service.addCluster({
     name, storageMode, kubeServer: world.cluster.url, credentials: { token: CLUSTER_TOKEN }, namespace: `lens-${name}`, helmValues,
   });
+  if (storageMode === 'external' && options.storageSecret !== false) putStorageSecret(world, `lens-${name}`, externalStorage(name));
 }
 
 /** Polls `installs show` until the predicate holds. */

@@ -62,7 +62,7 @@ describe('rendering actions', () => {
     const action = { name: 'n', type: 'HTTP' as const, http: { url: 'u', headers: { Authorization: 'Bearer canary-token-1', 'X-Signature': 'canary-sig-2', Accept: 'json' }, secretHeaders: ['X-Signature'] } };
     expect(redactAction(action).http?.headers).toEqual({ Authorization: '******', 'X-Signature': '******', Accept: 'json' });
     expect(JSON.stringify(redactAction(action))).not.toMatch(/canary/);
-    expect(secretValues(action)).toEqual(['canary-token-1', 'canary-sig-2']);
+    expect(secretValues(action)).toEqual(['Bearer canary-token-1', 'canary-token-1', 'canary-sig-2']);
   });
 });
 
@@ -81,7 +81,7 @@ describe('dry run of the shipped examples', () => {
     expect(byName['create-subscription']?.action.subscription?.namespace).toBe('production');
     expect(byName['run-sync-job']?.when).toEqual({ source: "{{ .outputs.create-localization.phase == 'Succeeded' }}", result: true });
     expect(JSON.stringify(byName['run-sync-job']?.action.job)).toContain('echo syncing failover-web to $(TARGET)');
-    expect(byName['notify-done']?.action.http?.body).toBe('{"plan": "failover-web", "job": "failover-web-run-sync-job"}');
+    expect(byName['notify-done']?.action.http?.body).toBe('{"plan": "failover-web", "sync": "Succeeded"}');
     expect(byName['record-dr-mode']?.action.resource?.manifest).toContain('name: dr-mode-failover-web\n  namespace: production');
     expect((run?.actions ?? []).map((a) => `${a.level}:${a.name}`)).toEqual(['0:notify-start', '1:record-dr-mode', '1:create-localization', '1:create-subscription', '2:run-sync-job', '3:notify-done']);
   });

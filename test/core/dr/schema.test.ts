@@ -96,14 +96,14 @@ describe('validation names the field path', () => {
     expect(issuesOf(workflow([http('a'), http('b'), { name: 'c', type: 'HTTP', http: { method: 'POST' } }]))).toEqual(['spec.actions[2].http.url: required']);
   });
 
-  it('puts the first problem in the message and counts the rest', () => {
+  it('lists every problem in the message, not just the first', () => {
     let message = '';
     try {
       validateWorkflow(workflow([{ name: 'c', type: 'HTTP', http: {} }, { name: 'd', type: 'Job' }]));
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toBe('DRWorkflow "wf" is invalid: spec.actions[0].http.url: required (and 1 more problem)');
+    expect(message).toBe('DRWorkflow "wf" is invalid (2 problems): spec.actions[0].http.url: required; spec.actions[1].job: required');
   });
 
   const cases: [string, unknown, string][] = [
@@ -198,3 +198,43 @@ describe('plans, executions and files', () => {
     expect(bundle.workflows[0]?.spec.parameters?.[0]?.default).toBe('3');
   });
 });
+
+describe('unknown or misspelt fields are refused, naming the field, for every action type', () => {
+  const job = { template: { spec: { template: { spec: { containers: [{ name: 'c', image: 'i' }] } } } } };
+  const cases: [string, unknown, string][] = [
+    ['an action field', http('a', { retryPolcy: { limit: 1 } }), 'spec.actions[0].retryPolcy: unknown field (did you mean "retryPolicy"?)'],
+    ['an HTTP field', { name: 'a', type: 'HTTP', http: { url: 'http://x', header: { A: 'b' } } }, 'spec.actions[0].http.header: unknown field (did you mean "headers"?)'],
+    ['a Job field', { name: 'a', type: 'Job', job: { ...job, namespce: 'x' } }, 'spec.actions[0].job.namespce: unknown field (did you mean "namespace"?)'],
+    ['a Localization field', { name: 'a', type: 'Localization', localization: { name: 'l', namespace: 'n', spec: {}, opertion: 'Create' } }, 'spec.actions[0].localization.opertion: unknown field (did you mean "operation"?)'],
+    ['a Subscription field', { name: 'a', type: 'Subscription', subscription: { name: 's', spec: { feeds: [{}], subscribers: [{}] }, namespaces: 'x' } }, 'spec.actions[0].subscription.namespaces: unknown field (did you mean "namespace"?)'],
+    ['a Globalization namespace', { name: 'a', type: 'Globalization', globalization: { name: 'g', namespace: 'x', spec: {} } }, 'spec.actions[0].globalization.namespace: unknown field'],
+    ['a HelmChart field', { name: 'a', type: 'HelmChart', helmChart: { name: 'h', namespace: 'n', spec: {}, chart: 'x' } }, 'spec.actions[0].helmChart.chart: unknown field'],
+    ['a KubernetesResource field', { name: 'a', type: 'KubernetesResource', resource: { manifests: 'x' } }, 'spec.actions[0].resource.manifests: unknown field (did you mean "manifest"?)'],
+    ['a rollback field', http('a', { rollback: { type: 'HTTP', http: { url: 'http://x' }, timout: '1s' } }), 'spec.actions[0].rollback.timout: unknown field (did you mean "timeout"?)'],
+    ['a retry policy field', http('a', { retryPolicy: { limit: 1, backoff: '2' } }), 'spec.actions[0].retryPolicy.backoff: unknown field'],
+  ];
+  for (const [what, action, expected] of cases) {
+    it(what, () => {
+      const issues = issuesOf(workflow([action]));
+      expect(issues.some((i) => i.startsWith(expected))).toBe(true);
+    });
+  }
+
+  it('in the document, the workflow spec, its parameters and a plan\'s stages too', () => {
+    expect(issuesOf({ ...(workflow([http('a')]) as object), specs: {} })).toContain('specs: unknown field (did you mean "spec"?); allowed: apiVersion, kind, metadata, spec, status');
+    expect(issuesOf(workflow([http('a')], { failurPolicy: 'Continue' }))[0]).toMatch(/^spec.failurPolicy: unknown field \(did you mean "failurePolicy"\?\)/);
+    expect(issuesOf(workflow([http('a')], { parameters: [{ name: 'p', defualt: 'x' }] }))[0]).toMatch(/^spec.parameters\[0\].defualt: unknown field \(did you mean "default"\?\)/);
+    expect(() => loadDRDocuments(`apiVersion: dr.bkbcs.tencent.com/v1alpha1
+kind: DRPlan
+metadata:
+  name: p
+spec:
+  stages:
+    - name: s
+      paralel: true
+      workflows:
+        - workflowRef: {name: w}
+`, { checkReferences: 'none' })).toThrow('spec.stages[0].paralel: unknown field (did you mean "parallel"?)');
+  });
+});
+

@@ -20,7 +20,7 @@ function live(r: ClusterRecord, over: Partial<LiveCluster> = {}): LiveCluster {
 
 function regs(r: ClusterRecord): { portainer: Registration; argocd: Registration; haproxy: Registration } {
   return {
-    portainer: { kind: 'portainer', name: r.name, target: 'endpoint/2', managed: true, details: {} },
+    portainer: { kind: 'portainer', name: r.name, target: 'endpoint/2', managed: true, details: { publicUrl: `http://127.0.0.1:${r.httpPort}` } },
     argocd: { kind: 'argocd', name: r.name, target: 'https://127.0.0.1:6550', managed: true, details: {} },
     haproxy: { kind: 'haproxy', name: r.name, target: `127.0.0.1:${r.httpPort}`, managed: true, details: { httpPort: r.httpPort } },
   };
@@ -76,6 +76,17 @@ describe('diffFleet', () => {
     expect(diffFleet(s).map((i) => i.id)).toEqual([
       'missing_registration:portainer:dev', 'orphan_registration:portainer:gone',
       'stale_registration:argocd:dev', 'stale_registration:haproxy:dev', 'stale_registration:portainer:qa']);
+  });
+
+  it('reports a Portainer environment whose public URL is not the row\'s http port, or has none', () => {
+    const s = snapshot([dev, uat]);
+    s.registrations.portainer = { ok: true, value: [
+      { ...regs(dev).portainer, details: { publicUrl: 'http://127.0.0.1:18080' } }, { ...regs(uat).portainer, details: { publicUrl: null } }] };
+    const items = diffFleet(s);
+    expect(items.map((i) => [i.id, i.message])).toEqual([
+      ['stale_registration:portainer:dev', 'the Portainer environment of dev points at http://127.0.0.1:18080; the row\'s http port is 20001'],
+      ['stale_registration:portainer:uat', 'the Portainer environment of uat has no public URL; it should be the cluster\'s http port 20011']]);
+    expect(items[0]!.repair.action).toEqual({ type: 'ensure_registration', registrar: 'portainer', cluster: 'dev' });
   });
 
   it('reports ports and subnet that differ from the row, and a stopped cluster', () => {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FleetServices } from '../../../core/drift/fleet-services.js';
+import { createFleetServices, type FleetServices } from '../../../core/drift/fleet-services.js';
 import type { Engine } from '../../../core/engine.js';
 import { openTestEngine } from '../../support/engine.js';
 import { openTestFleet, type TestFleet } from '../lifecycle/support/test-fleet.js';
@@ -74,6 +74,23 @@ describe('drift detection and repair against real parts', () => {
     expect(audit.rows).toEqual([{ action: 'repair.plan', result: 'ok' }, { action: 'drift.repair', result: 'ok' }, { action: 'repair.apply', result: 'ok' }]);
   });
 
+  it('moves a Portainer environment that points at another port back to the row, keeping the environment', async () => {
+    const endpoint = [...fleet.portainer.endpoints.values()].find((e) => e.Name === 'dev')!;
+    const row = await engine.inventory.show('dev');
+    expect(endpoint.PublicURL).toBe(`http://127.0.0.1:${row.httpPort}`);
+    endpoint.PublicURL = 'http://127.0.0.1:18999';
+    const report = await services.drift.scan();
+    expect(report.items.map((i) => [i.id, i.message])).toEqual([
+      ['stale_registration:portainer:dev', `the Portainer environment of dev points at http://127.0.0.1:18999; the row's http port is ${row.httpPort}`]]);
+    const plan = await services.drift.plan();
+    const { operation } = await services.drift.apply(plan.id);
+    expect(operation?.steps.map((s) => [s.name, s.outputs])).toEqual([
+      ['ensure_registration portainer dev', { action: 'updated' }], [`mark plan ${plan.id} applied`, {}]]);
+    expect(fleet.portainer.requests).toContain(`PUT /api/endpoints/${endpoint.Id}`);
+    expect(fleet.portainer.endpoints.get(endpoint.Id)?.PublicURL).toBe(`http://127.0.0.1:${row.httpPort}`);
+    expect((await services.drift.scan()).items).toEqual([]);
+  });
+
   it('refuses a stale plan, and applies a plan at most once', async () => {
     await fleet.ports.git.deleteBranch('uat');
     const plan = await services.drift.plan();
@@ -93,6 +110,37 @@ describe('drift detection and repair against real parts', () => {
     expect((await services.drift.scan()).items).toEqual([]);
     const refused = await engine.db.query("SELECT 1 FROM audit_log WHERE action = 'repair.apply' AND result = 'refused'");
     expect(refused.rows).toHaveLength(2);
+  });
+
+  it('refuses to apply under --readonly before writing anything, even a stale plan', async () => {
+    await fleet.ports.git.deleteBranch('uat');
+    const plan = await services.drift.plan();
+    await engine.inventory.add({ name: 'other', provider: 'kind' });
+    const readonly = createFleetServices({
+      db: engine.db, relay: engine.relay, actor: engine.actor, readonly: true, runner: engine.operations, ranges: engine.config.ranges,
+      ports: async () => fleet.ports, collect: { probeApi: false },
+    });
+    const before = await engine.db.query<{ n: string }>("SELECT count(*) AS n FROM audit_log WHERE action = 'repair.apply' AND result <> 'refused'");
+    await expect(readonly.drift.apply(plan.id)).rejects.toMatchObject({ code: 'READONLY' });
+    expect((await services.drift.showPlan(plan.id)).status).toBe('planned');
+    const stale = await engine.db.query("SELECT 1 FROM audit_log WHERE action = 'repair.apply' AND details->>'reason' = 'stale'");
+    expect(stale.rows).toEqual([]);
+    const after = await engine.db.query<{ n: string }>("SELECT count(*) AS n FROM audit_log WHERE action = 'repair.apply' AND result <> 'refused'");
+    expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+    await expect(services.drift.apply(plan.id)).rejects.toMatchObject({ message: expect.stringContaining('stale') });
+    expect((await services.drift.showPlan(plan.id)).status).toBe('refused');
+  });
+
+  it('lets only one of two processes racing to apply a plan run it', async () => {
+    await fleet.ports.git.deleteBranch('uat');
+    const plan = await services.drift.plan();
+    const other = wire(engine, fleet.ports);
+    const results = await Promise.allSettled([services.drift.apply(plan.id), other.drift.apply(plan.id)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!;
+    expect(rejected.reason).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/being applied by someone else|already applied/) });
+    expect((await engine.operations.list()).filter((op) => op.kind === 'drift.repair')).toHaveLength(1);
+    expect((await services.drift.showPlan(plan.id)).status).toBe('applied');
   });
 
   it('deletes an orphan cluster only when asked', async () => {

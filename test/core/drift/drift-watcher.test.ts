@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { watchDrift } from '../../../core/drift/drift-watcher.js';
 import type { DriftWatcher } from '../../../core/drift/drift-watcher.js';
 import { EventBus } from '../../../core/events.js';
-import type { EventTopic } from '../../../core/events.js';
+import type { EngineEvent, EventTopic } from '../../../core/events.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -32,7 +32,7 @@ async function until(predicate: () => boolean, what: string, timeoutMs = 5000): 
 }
 
 const emit = (events: EventBus, topic: EventTopic, type = 'x') =>
-  events.emit({ topic, type, origin: 'local', at: new Date().toISOString() });
+  events.emit({ topic, type, origin: 'local', at: new Date().toISOString() } as EngineEvent);
 
 let watcher: DriftWatcher | null = null;
 afterEach(() => {

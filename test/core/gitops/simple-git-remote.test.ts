@@ -20,9 +20,9 @@ describe('SimpleGitRemote against a bare repository on disk', () => {
     const result = await remote.ensureBranch(record('dev', 'kind'));
     expect(result.action).toBe('created');
     expect((await git(url, 'ls-tree', '-r', '--name-only', 'dev')).split('\n')).toEqual([
+      'deploy/00-namespace.yaml',
       'deploy/deployment.yaml',
       'deploy/ingress.yaml',
-      'deploy/namespace.yaml',
       'deploy/service.yaml',
     ]);
     const ingress = parse(await git(url, 'show', 'dev:deploy/ingress.yaml')) as { spec: { rules: { host: string }[] } };

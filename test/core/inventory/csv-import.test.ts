@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../core/engine.js';
 import { DATABASE_KINDS } from '../../support/databases.js';
@@ -25,15 +26,15 @@ describe.each(DATABASE_KINDS)('CSV import on %s', (kind) => {
     ({ engine, close } = await openTestEngine(kind));
   }
 
-  it('imports Kindler\'s file, skips devops, and is idempotent', async () => {
+  it('imports Kindler\'s file, skips devops (counted as Kindler counts: not in total), and is idempotent', async () => {
     await open();
     const first = await engine.inventory.importCsv(KINDLER_CSV, 'environments.csv');
-    expect(first).toMatchObject({ total: 7, imported: 6, skipped: 1, failed: 0, errors: [] });
+    expect(first).toMatchObject({ total: 6, imported: 6, skipped: 1, failed: 0, errors: [] });
     const uat = await engine.inventory.show('uat');
     expect([uat.registerPortainer, uat.haproxyRoute, uat.httpPort]).toEqual([true, false, 18092]);
     expect((await engine.inventory.show('uat-k3d')).subnet).toBe('10.102.0.0/16');
     const second = await engine.inventory.importCsv(KINDLER_CSV, 'environments.csv');
-    expect(second).toMatchObject({ total: 7, imported: 0, skipped: 7, failed: 0 });
+    expect(second).toMatchObject({ total: 6, imported: 0, skipped: 7, failed: 0 });
     expect((await engine.inventory.list()).length).toBe(6);
   });
 
@@ -67,10 +68,16 @@ describe.each(DATABASE_KINDS)('CSV import on %s', (kind) => {
     expect(ports.rows[0]!.n).toBe(6);
   });
 
-  it('exports CSV that imports back into an empty inventory unchanged', async () => {
+  it('exports Kindler\'s format exactly, which Kindler\'s reader and the import read back unchanged', async () => {
     await open();
     await engine.inventory.importCsv(KINDLER_CSV, 'environments.csv');
     const exported = await engine.inventory.exportCsv();
+    const lines = exported.trimEnd().split('\n');
+    expect(lines[0]).toBe('env,provider,node_port,pf_port,register_portainer,haproxy_route,http_port,https_port,cluster_subnet');
+    expect(lines.filter((line) => line.startsWith('#'))).toEqual([]);
+    // Kindler's scripts read environments with awk, skipping the first line and comments.
+    const kindler = await execa('awk', ['-F,', 'NR>1 && !/^#/ && NF { print $1 }'], { input: exported });
+    expect(kindler.stdout.split('\n')).toEqual(['dev', 'dev-k3d', 'prod', 'prod-k3d', 'uat', 'uat-k3d']);
     const before = await engine.inventory.list();
     for (const cluster of before) await engine.inventory.remove(cluster.name);
     const report = await engine.inventory.importCsv(exported, 'export.csv');

@@ -74,17 +74,24 @@ describe.each(DATABASE_KINDS)('inventory on %s', (kind) => {
     expect(after.createdAt).toBe(dev.createdAt);
   });
 
-  it('audits every mutation with who, what, target and result', async () => {
+  it('audits every mutating attempt with who, what, target and result, invalid input included', async () => {
     await open();
     await engine.inventory.add({ name: 'dev', provider: 'kind' });
     await engine.inventory.add({ name: 'dev', provider: 'kind' }).catch(() => undefined);
+    await engine.inventory.add({ name: 'Bad_Name', provider: 'kind' }).catch(() => undefined);
+    await engine.inventory.add({ name: 'qa', provider: 'docker' as never }).catch(() => undefined);
+    await engine.inventory.remove('devops').catch(() => undefined);
     await engine.inventory.remove('dev');
     const entries = await listAudit(engine.db);
     expect(entries.map((e) => [e.actor, e.host, e.action, e.target, e.result])).toEqual([
       ['ana', 'jumpbox', 'cluster.remove', 'dev', 'ok'],
+      ['ana', 'jumpbox', 'cluster.remove', 'devops', 'invalid'],
+      ['ana', 'jumpbox', 'cluster.add', 'qa', 'invalid'],
+      ['ana', 'jumpbox', 'cluster.add', 'Bad_Name', 'invalid'],
       ['ana', 'jumpbox', 'cluster.add', 'dev', 'failed'],
       ['ana', 'jumpbox', 'cluster.add', 'dev', 'ok'],
     ]);
+    expect(entries[2]!.details).toMatchObject({ code: 'VALIDATION', error: 'provider "docker" is not supported' });
   });
 
   it('emits typed events for every change', async () => {
@@ -98,11 +105,15 @@ describe.each(DATABASE_KINDS)('inventory on %s', (kind) => {
     ]);
   });
 
-  it('refuses every mutation when read-only, and changes nothing', async () => {
+  it('refuses every mutation when read-only and changes nothing but the audit log\'s record of the refusal', async () => {
     await open(true);
     const error = await engine.inventory.add({ name: 'dev', provider: 'kind' }).catch((e: unknown) => e);
     expect((error as FleetError).code).toBe('READONLY');
+    await expect(engine.inventory.remove('uat')).rejects.toMatchObject({ code: 'READONLY' });
     expect(await engine.inventory.list()).toEqual([]);
-    expect(await listAudit(engine.db)).toEqual([]);
+    expect((await listAudit(engine.db)).map((e) => [e.actor, e.action, e.target, e.result])).toEqual([
+      ['ana', 'cluster.remove', 'uat', 'refused'],
+      ['ana', 'cluster.add', 'dev', 'refused'],
+    ]);
   });
 });

@@ -55,8 +55,10 @@ describe('environment lifecycle against real parts', () => {
   });
 
   it('stops at a failing step with resume and undo commands; undo removes every part', async () => {
-    fleet.portainer.failNext(503, 1);
-    const error = await services.lifecycle.create('prod', 'k3d').catch((e: unknown) => e);
+    const failing = wire(engine, fleet.ports, { checkpoint: async (step, phase) => {
+      if (step === 'portainer' && phase === 'before') fleet.portainer.failNext(503, 1);
+    } });
+    const error = await failing.lifecycle.create('prod', 'k3d').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FleetError);
     const id = (error as FleetError).details.operation as number;
     expect((error as FleetError).hint).toContain(`fleetdeck ops resume ${id}`);

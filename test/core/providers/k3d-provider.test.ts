@@ -1,5 +1,8 @@
+import { createServer } from 'node:net';
+import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { K3dProvider } from '../../../core/providers/index.js';
+import { K3D_API_PORTS, k3dApiPortStart } from '../../../core/providers/k3d-provider.js';
 import { FleetError } from '../../../core/errors.js';
 import { fakeTools, type FakeTools } from '../../support/fake-bin/fake-tools.js';
 import { record } from './records.js';
@@ -13,7 +16,7 @@ describe('K3dProvider against a fake k3d on PATH', () => {
   });
   afterEach(() => tools.cleanup());
 
-  it('creates a cluster with the inventory ports, subnet and shared network', async () => {
+  it('creates a cluster with its API port, the inventory ports, and its own network where its subnet applies', async () => {
     await k3d.create(record('dev-k3d', 'k3d'), { apiPort: 6551 });
     expect(tools.calls()).toEqual([
       [
@@ -22,24 +25,56 @@ describe('K3dProvider against a fake k3d on PATH', () => {
         '-p', '18081:80@loadbalancer',
         '-p', '18443:443@loadbalancer',
         '-p', '19001:30080@loadbalancer',
+        '--network', 'k3d-dev-k3d',
         '--subnet', '10.101.0.0/16',
-        '--network', 'k3d-shared',
         '--wait', '--timeout', '60s',
       ],
     ]);
   });
 
-  it('omits --subnet without one and --network when configured off', async () => {
-    const own = new K3dProvider({ env: tools.env, network: null });
-    await own.create(record('solo', 'k3d', { subnet: null }));
+  it('gives every cluster an API port derived from its name, so a re-created cluster keeps its kubeconfig', async () => {
+    await k3d.create(record('dev-k3d', 'k3d'));
+    const port = k3dApiPortStart('dev-k3d');
+    expect(port).toBeGreaterThanOrEqual(K3D_API_PORTS.min);
+    expect(tools.calls()[0]?.slice(4, 6)).toEqual(['--api-port', String(port)]);
+    const before = await k3d.kubeconfig('dev-k3d');
+    expect(before).toContain(`server: https://0.0.0.0:${port}`);
+    await k3d.delete('dev-k3d');
+    await k3d.create(record('dev-k3d', 'k3d'));
+    expect(await k3d.kubeconfig('dev-k3d')).toBe(before);
+    expect(k3dApiPortStart('uat-k3d')).not.toBe(port);
+  });
+
+  it('moves on to the next free port when the derived API port is taken', async () => {
+    const start = k3dApiPortStart('busy-k3d');
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(start, '0.0.0.0', resolve));
+    try {
+      await k3d.create(record('busy-k3d', 'k3d'));
+      expect(Number(tools.calls()[0]?.[5])).not.toBe(start);
+      expect((await k3d.list())[0]?.serverUrl).toBe(`https://127.0.0.1:${tools.calls()[0]?.[5]}`);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  });
+
+  it('joins the shared network without --subnet when the cluster has no subnet, and no network when configured off', async () => {
+    await k3d.create(record('shared', 'k3d', { subnet: null }), { apiPort: 6552 });
     expect(tools.calls()[0]).toEqual([
-      'k3d', 'cluster', 'create', 'solo',
+      'k3d', 'cluster', 'create', 'shared', '--api-port', '6552',
+      '-p', '18081:80@loadbalancer', '-p', '18443:443@loadbalancer', '-p', '19001:30080@loadbalancer',
+      '--network', 'k3d-shared', '--wait', '--timeout', '60s',
+    ]);
+    const own = new K3dProvider({ env: tools.env, network: null });
+    await own.create(record('solo', 'k3d', { subnet: null }), { apiPort: 6553 });
+    expect(tools.calls()[1]).toEqual([
+      'k3d', 'cluster', 'create', 'solo', '--api-port', '6553',
       '-p', '18081:80@loadbalancer', '-p', '18443:443@loadbalancer', '-p', '19001:30080@loadbalancer',
       '--wait', '--timeout', '60s',
     ]);
   });
 
-  it('lists every cluster in one call with status, server URL, ports and subnet', async () => {
+  it('lists every cluster in one call with status, server URL, ports, and the subnet of its own network', async () => {
     await k3d.create(record('dev-k3d', 'k3d'), { apiPort: 6551 });
     await k3d.create(record('uat-k3d', 'k3d', { subnet: '10.102.0.0/16', httpPort: 18082 }), { apiPort: 6552 });
     const before = tools.calls().length;
@@ -47,8 +82,23 @@ describe('K3dProvider against a fake k3d on PATH', () => {
     expect(tools.calls().slice(before)).toEqual([['k3d', 'cluster', 'list', '-o', 'json']]);
     expect(live.map((c) => c.name)).toEqual(['dev-k3d', 'uat-k3d']);
     const dev = live[0]!;
-    expect(dev).toMatchObject({ provider: 'k3d', status: 'running', serverUrl: 'https://127.0.0.1:6551', subnet: '10.101.0.0/16', network: 'k3d-shared' });
+    expect(dev).toMatchObject({ provider: 'k3d', status: 'running', serverUrl: 'https://127.0.0.1:6551', subnet: '10.101.0.0/16', network: 'k3d-dev-k3d' });
+    expect(live[1]).toMatchObject({ subnet: '10.102.0.0/16', network: 'k3d-uat-k3d' });
     expect(dev.ports.map((p) => `${p.hostPort}:${p.containerPort}`)).toEqual(['6551:6443', '18081:80', '18443:443', '19001:30080']);
+  });
+
+  it('the fake answers as k3d does: a cluster joining an existing network reports that network\'s prefix, not its --subnet', async () => {
+    const run = (...args: string[]) => execa('k3d', args, { env: tools.env });
+    await run('cluster', 'create', 'first', '--network', 'k3d-shared', '--subnet', '10.1.0.0/24');
+    const second = await run('cluster', 'create', 'second', '--network', 'k3d-shared', '--subnet', '10.2.0.0/24');
+    expect(second.stderr).toContain("Re-using existing network 'k3d-shared'");
+    const live = await k3d.list();
+    expect(live.map((c) => [c.name, c.network, c.subnet])).toEqual([['first', 'k3d-shared', '10.1.0.0/24'], ['second', 'k3d-shared', '10.1.0.0/24']]);
+  });
+
+  it('names the API server as containers on the Docker network reach it when ArgoCD runs there', () => {
+    expect(k3d.networkServerUrl('dev-k3d')).toBeUndefined();
+    expect(new K3dProvider({ registerInNetwork: true }).networkServerUrl('dev-k3d')).toBe('https://k3d-dev-k3d-serverlb:6443');
   });
 
   it('reports a stopped cluster and forgets a deleted one', async () => {
@@ -75,6 +125,7 @@ describe('K3dProvider against a fake k3d on PATH', () => {
     await k3d.create(record('dev-k3d', 'k3d'), { apiPort: 6551 });
     const config = await k3d.kubeconfig('dev-k3d');
     expect(config).toContain('current-context: k3d-dev-k3d');
+    expect(config).toContain('server: https://0.0.0.0:6551');
     expect(k3d.contextName('dev-k3d')).toBe('k3d-dev-k3d');
     expect(tools.calls().at(-1)).toEqual(['k3d', 'kubeconfig', 'get', 'dev-k3d']);
   });

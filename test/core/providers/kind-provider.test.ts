@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { KindProvider } from '../../../core/providers/index.js';
+import { execa } from 'execa';
 import { FleetError } from '../../../core/errors.js';
+import { parseKindNodes, parseLabels, parsePorts } from '../../../core/providers/kind-list.js';
 import { fakeTools, type FakeTools } from '../../support/fake-bin/fake-tools.js';
 import { record } from './records.js';
 
@@ -38,17 +40,27 @@ describe('KindProvider against a fake kind on PATH', () => {
     });
   });
 
-  it('lists clusters from plain lines, and nothing when kind says "No kind clusters found."', async () => {
+  it('lists every cluster with its state, published ports and API server from one docker ps over the node containers', async () => {
     expect(await kind.list()).toEqual([]);
-    await kind.create(record('uat', 'kind'));
+    await kind.create(record('uat', 'kind', { httpPort: 18082, httpsPort: 18444, pfPort: 19002, nodePort: 30081 }), { apiPort: 6560 });
     await kind.create(record('dev', 'kind'));
     const before = tools.calls().length;
     const live = await kind.list();
-    expect(tools.calls().slice(before)).toEqual([['kind', 'get', 'clusters']]);
-    expect(live.map((c) => [c.name, c.provider])).toEqual([['dev', 'kind'], ['uat', 'kind']]);
+    expect(tools.calls().slice(before)).toEqual([['docker', 'ps', '-a', '--filter', 'label=io.x-k8s.kind.cluster', '--format', '{{json .}}']]);
+    expect(live.map((c) => [c.name, c.provider, c.status, c.serverUrl, c.network])).toEqual([
+      ['dev', 'kind', 'running', 'https://127.0.0.1:41234', 'kind'], ['uat', 'kind', 'running', 'https://127.0.0.1:6560', 'kind']]);
+    expect(live[1]!.ports.map((p) => [p.hostPort, p.containerPort])).toEqual([[6560, 6443], [18082, 80], [18444, 443], [19002, 30081]]);
+    expect(live[1]!.subnet).toBeNull();
     await kind.delete('dev');
     expect((await kind.list()).map((c) => c.name)).toEqual(['uat']);
     expect(tools.calls()).toContainEqual(['kind', 'delete', 'cluster', '--name', 'dev']);
+  });
+
+  it('reports a cluster whose node containers are stopped as stopped, with no server to probe', async () => {
+    await kind.create(record('prod', 'kind'));
+    await execa('docker', ['stop', 'prod-control-plane'], { env: tools.env });
+    const [prod] = await kind.list();
+    expect(prod).toMatchObject({ name: 'prod', status: 'stopped', serverUrl: null, ports: [] });
   });
 
   it('gets the kubeconfig, names the context kind-NAME, and says not found for unknown clusters', async () => {
@@ -66,10 +78,45 @@ describe('KindProvider against a fake kind on PATH', () => {
     expect(error.message).toContain('node(s) already exist for a cluster with the name "dev"');
   });
 
-  it('a missing kind binary says to install kind or use --sandbox', async () => {
-    const error = (await new KindProvider({ env: { PATH: tools.dir } }).list().catch((e: unknown) => e)) as FleetError;
+  it('a missing kind binary says to install kind or use --sandbox; a missing docker says kind needs it', async () => {
+    const bare = new KindProvider({ env: { PATH: tools.dir } });
+    const error = (await bare.create(record('dev', 'kind')).catch((e: unknown) => e)) as FleetError;
     expect(error.code).toBe('UNAVAILABLE');
     expect(error.hint).toMatch(/install kind/i);
     expect(error.hint).toContain('--sandbox');
+    const listing = (await bare.list().catch((e: unknown) => e)) as FleetError;
+    expect(listing.code).toBe('UNAVAILABLE');
+    expect(listing.message).toContain('kind runs its nodes as Docker containers');
+    expect(listing.hint).toMatch(/install docker/i);
+  });
+});
+
+describe("parsing docker ps --format '{{json .}}'", () => {
+  it('reads ports as Docker prints them: IPv4 and IPv6 bindings once, ranges, unpublished ports skipped', () => {
+    expect(parsePorts('0.0.0.0:20001->80/tcp, :::20001->80/tcp, [::]:20001->80/tcp, 127.0.0.1:41234->6443/tcp, 0.0.0.0:8000-8001->9000-9001/udp, 5000/tcp'))
+      .toEqual([
+        { hostPort: 8000, containerPort: 9000, protocol: 'udp', hostIp: '0.0.0.0' },
+        { hostPort: 8001, containerPort: 9001, protocol: 'udp', hostIp: '0.0.0.0' },
+        { hostPort: 20001, containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0' },
+        { hostPort: 41234, containerPort: 6443, protocol: 'tcp', hostIp: '127.0.0.1' },
+      ]);
+  });
+
+  it('reads labels joined by commas, a value holding a comma included', () => {
+    expect([...parseLabels('io.x-k8s.kind.cluster=dev,io.x-k8s.kind.role=control-plane,note=a,b')])
+      .toEqual([['io.x-k8s.kind.cluster', 'dev'], ['io.x-k8s.kind.role', 'control-plane'], ['note', 'a,b']]);
+  });
+
+  it('groups nodes by cluster: a worker does not publish, a stopped worker degrades the cluster', () => {
+    const line = (name: string, role: string, state: string, ports: string) => JSON.stringify({
+      Names: name, State: state, Ports: ports, Networks: 'kind', Labels: `io.x-k8s.kind.cluster=ha,io.x-k8s.kind.role=${role}` });
+    const [ha] = parseKindNodes([
+      line('ha-control-plane', 'control-plane', 'running', '0.0.0.0:20001->80/tcp'),
+      line('ha-worker', 'worker', 'exited', ''),
+      line('ha-external-load-balancer', 'external-load-balancer', 'running', '0.0.0.0:39999->6443/tcp'),
+    ].join('\n'));
+    expect(ha).toMatchObject({ name: 'ha', status: 'degraded', serverUrl: 'https://127.0.0.1:39999' });
+    expect(ha!.ports.map((p) => p.hostPort)).toEqual([20001]);
+    expect(() => parseKindNodes('not json')).toThrow(/not JSON/);
   });
 });

@@ -1,27 +1,21 @@
-import { describe, expect, it } from 'vitest';
-import { ArgoCdRegistrar, decodeSecretValue } from '../../../core/registrars/index.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FleetServices } from '../../../core/drift/fleet-services.js';
+import type { Engine } from '../../../core/engine.js';
+import { K3dProvider } from '../../../core/providers/k3d-provider.js';
+import { ArgoCdRegistrar, decodeSecretValue, type SecretObject } from '../../../core/registrars/index.js';
 import { FleetError } from '../../../core/errors.js';
+import { openTestEngine } from '../../support/engine.js';
+import { FileSecrets } from '../lifecycle/support/file-secrets.js';
+import { openTestFleet, type TestFleet } from '../lifecycle/support/test-fleet.js';
+import { wire } from '../lifecycle/support/wire.js';
 import { record } from '../providers/records.js';
 import { MemorySecrets } from './memory-secrets.js';
 
 const TOKEN = 'canary-bearer-token-8d1f0c';
 const ctx = { server: 'https://10.101.0.2:6443', credentials: { bearerToken: TOKEN, tlsClientConfig: { caData: 'Y2EtZGF0YQ==' } } };
 
+/** The registrar itself, given a context by hand: idempotence, listing, removal, redaction. */
 describe('ArgoCdRegistrar with an in-memory Secrets API', () => {
-  it('writes the declarative cluster secret ArgoCD reads', async () => {
-    const api = new MemorySecrets();
-    const result = await new ArgoCdRegistrar(api).ensure(record('dev', 'kind'), ctx);
-    expect(result.action).toBe('created');
-    const secret = api.store.get('argocd/cluster-dev')!;
-    expect(secret.metadata.labels?.['argocd.argoproj.io/secret-type']).toBe('cluster');
-    expect(decodeSecretValue(secret, 'name')).toBe('dev');
-    expect(decodeSecretValue(secret, 'server')).toBe('https://10.101.0.2:6443');
-    expect(JSON.parse(decodeSecretValue(secret, 'config') ?? '{}')).toEqual({
-      bearerToken: TOKEN,
-      tlsClientConfig: { insecure: false, caData: 'Y2EtZGF0YQ==' },
-    });
-  });
-
   it('ensure twice gives one secret and no second write; a new server URL updates it', async () => {
     const api = new MemorySecrets();
     const argo = new ArgoCdRegistrar(api);
@@ -74,5 +68,70 @@ describe('ArgoCdRegistrar with an in-memory Secrets API', () => {
 
   it('refuses to register without a server URL', async () => {
     await expect(new ArgoCdRegistrar(new MemorySecrets()).ensure(record('dev', 'kind'))).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
+});
+
+/** The canaries test/support/fake-bin/fake-common.mjs puts into every kubeconfig the fake k3d and kind print. */
+const FAKE_TOKEN = 'fake-canary-token-0123456789';
+const FAKE_CA = 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJkekNDQVIyZ0F3SUJBZ0lCQURBS0JnZ3Foa2pPUFFRREFqQWpNU0V3SHdZRFZRUUREQmhyTTNNdGMyVnkK';
+
+describe('ArgoCD cluster Secrets written by the environment lifecycle', () => {
+  let fleet: TestFleet;
+  let engine: Engine;
+  let services: FleetServices;
+  let closeEngine: () => Promise<void>;
+
+  beforeEach(async () => {
+    fleet = await openTestFleet();
+    ({ engine, close: closeEngine } = await openTestEngine('pglite'));
+    services = wire(engine, fleet.ports);
+  });
+  afterEach(async () => {
+    await closeEngine();
+    await fleet.close();
+  });
+
+  async function secretOf(name: string): Promise<{ server: string; config: Record<string, unknown>; secret: SecretObject }> {
+    const secret = (await new FileSecrets(fleet.setup.secretsFile).get('argocd', `cluster-${name}`))!;
+    return { secret, server: decodeSecretValue(secret, 'server') ?? '', config: JSON.parse(decodeSecretValue(secret, 'config') ?? '{}') as Record<string, unknown> };
+  }
+
+  it("carries the bearer token and CA of the cluster's kubeconfig context, and the URL its provider reports", async () => {
+    await services.lifecycle.create('dev-k3d', 'k3d');
+    await services.lifecycle.create('uat', 'kind');
+    const live = new Map([...await fleet.ports.providers.k3d.list(), ...await fleet.ports.providers.kind.list()].map((c) => [c.name, c.serverUrl]));
+    for (const name of ['dev-k3d', 'uat']) {
+      const { server, config, secret } = await secretOf(name);
+      expect(secret.metadata.labels?.['argocd.argoproj.io/secret-type']).toBe('cluster');
+      expect(decodeSecretValue(secret, 'name')).toBe(name);
+      expect(server).toBe(live.get(name));
+      expect(config).toEqual({ bearerToken: FAKE_TOKEN, tlsClientConfig: { insecure: false, caData: FAKE_CA } });
+    }
+    // The token lives in the Secret only: no operation step, audit entry or other row holds it.
+    const tables = await engine.db.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'");
+    for (const { table_name: table } of tables.rows) {
+      const rows = await engine.db.query(`SELECT * FROM "${table}"`);
+      expect(JSON.stringify(rows.rows), `table ${table}`).not.toContain(FAKE_TOKEN);
+    }
+  });
+
+  it('carries a client certificate and key when the kubeconfig authenticates with them', async () => {
+    fleet.setup.toolsEnv['FAKE_KUBECONFIG_AUTH'] = 'client-cert';
+    await services.lifecycle.create('prod-k3d', 'k3d');
+    const { config } = await secretOf('prod-k3d');
+    expect(config['bearerToken']).toBeUndefined();
+    const tls = config['tlsClientConfig'] as Record<string, string | boolean>;
+    expect(tls).toMatchObject({ insecure: false, caData: FAKE_CA });
+    expect(Buffer.from(String(tls['certData']), 'base64').toString()).toContain('fake-canary-client-cert');
+    expect(Buffer.from(String(tls['keyData']), 'base64').toString()).toContain('fake-canary-client-key');
+  });
+
+  it('registers a k3d cluster at its load balancer on the Docker network when ArgoCD runs there', async () => {
+    const ports = { ...fleet.ports, providers: { ...fleet.ports.providers, k3d: new K3dProvider({ env: fleet.setup.toolsEnv, registerInNetwork: true }) } };
+    await wire(engine, ports).lifecycle.create('uat-k3d', 'k3d');
+    const { server, config } = await secretOf('uat-k3d');
+    expect(server).toBe('https://k3d-uat-k3d-serverlb:6443');
+    expect(config['bearerToken']).toBe(FAKE_TOKEN);
   });
 });

@@ -7,7 +7,7 @@ import { resolveManagement, startDaemon } from '../../../src/daemon/daemon.js';
 import type { Daemon } from '../../../src/daemon/daemon.js';
 import { kubeconfigFor, startSandboxCluster } from '../../../src/sandbox/kube-api/index.js';
 import type { SandboxCluster } from '../../../src/sandbox/kube-api/index.js';
-import { CLUSTER_TOKEN, openWorld, waitForInstall } from '../../core/dataplane/world.js';
+import { CLUSTER_TOKEN, openWorld, waitForInstall, externalStorage } from '../../core/dataplane/world.js';
 import type { World } from '../../core/dataplane/world.js';
 
 const CRD = {
@@ -78,7 +78,7 @@ describe('the daemon finds its clusters through the configuration and the fleet'
     await setup();
     world!.cluster.objects.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'primus-lens' } });
     world!.cluster.objects.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: STORAGE_SECRET_NAME, namespace: 'primus-lens' }, type: 'Opaque',
-      data: { storage_mode: Buffer.from('external').toString('base64'), postgres_host: Buffer.from('pg.gpu').toString('base64') } });
+      data: Object.fromEntries(Object.entries(externalStorage('gpu-ctx')).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) });
     await world!.dataplane.service.addCluster({ name: 'gpu-ctx', kubeContext: 'kind-gpu-ctx' });
     daemon = await startDaemon({
       engine: world!.engine, env: {}, clusterSyncMs: 60_000, storageSyncMs: 500,

@@ -6,7 +6,7 @@ import { startHttpApi } from '../../../src/http/server.js';
 import type { HttpApi } from '../../../src/http/server.js';
 import { startSandboxCluster } from '../../../src/sandbox/kube-api/index.js';
 import type { SandboxCluster } from '../../../src/sandbox/kube-api/index.js';
-import { openWorld, waitForInstall } from '../../core/dataplane/world.js';
+import { openWorld, waitForInstall, externalStorage } from '../../core/dataplane/world.js';
 import type { World } from '../../core/dataplane/world.js';
 
 describe('fleetdeck serve: HTTP API plus the daemon loops in one process', () => {
@@ -38,7 +38,8 @@ describe('fleetdeck serve: HTTP API plus the daemon loops in one process', () =>
     management.objects.put({ apiVersion: PRIMUS_CLUSTER.apiVersion, kind: PRIMUS_CLUSTER.kind, metadata: { name: 'gpu-live' },
       status: { controlPlaneStatus: { phase: 'Ready', endpoints: [target.url] } } });
     target.objects.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'primus-lens-storage-config', namespace: 'primus-lens' }, type: 'Opaque',
-      data: { postgres_host: Buffer.from('pg.example').toString('base64') } });
+      // An operator's complete Secret without storage_mode: storage sync makes the cluster external (the seed's rule).
+      data: Object.fromEntries(Object.entries({ ...externalStorage('gpu-live'), storage_mode: '' }).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) });
     try {
       daemon = await startDaemon({
         engine: world.engine,

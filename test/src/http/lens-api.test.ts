@@ -60,14 +60,29 @@ describe.each(DATABASE_KINDS)('HTTP API: TriggerDeploy (%s)', (kind) => {
 
   it('two deploys at the same moment create exactly one task; the other gets 409', async () => {
     const { url, service } = await start();
-    await service.addCluster({ name: 'gpu-b', kubeContext: 'gpu-b-admin' });
+    await service.addCluster({ name: 'gpu-b', kubeContext: 'gpu-b-admin', storageMode: 'external' });
     const answers = await Promise.all(Array.from({ length: 6 }, () => fetch(`${url}/lens/v1/release/clusters/gpu-b/deploy`, { method: 'POST' })));
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses).toEqual([202, 409, 409, 409, 409, 409]);
     const view = await service.show('gpu-b');
     expect(view.history).toHaveLength(1);
-    expect(view.storageMode).toBeNull();
     expect(view.task?.storageMode).toBe('external');
     expect(view.task?.stages).toHaveLength(5);
+  });
+
+  it('400 with what to do for a cluster without connection data or storage mode; nothing is queued', async () => {
+    const { url, service } = await start();
+    await service.addCluster({ name: 'gpu-bare', storageMode: 'external' });
+    const noConnection = await fetch(`${url}/lens/v1/release/clusters/gpu-bare/deploy`, { method: 'POST' });
+    expect(noConnection.status).toBe(400);
+    expect(await noConnection.json()).toEqual({ error: { code: 'VALIDATION', message: 'cluster "gpu-bare" has no connection data',
+      hint: 'Give it a kube context or a server and token: `fleetdeck dataplane add gpu-bare --context CTX`.' } });
+    await service.addCluster({ name: 'gpu-nomode', kubeContext: 'gpu-nomode-admin' });
+    const noMode = await fetch(`${url}/lens/v1/release/clusters/gpu-nomode/deploy`, { method: 'POST' });
+    expect(noMode.status).toBe(400);
+    const body = await noMode.json() as { error: { message: string; hint: string } };
+    expect(body.error.message).toMatch(/has no storage mode/);
+    expect(body.error.hint).toMatch(/storage-mode gpu-nomode lens-managed/);
+    expect((await service.list()).every((c) => c.task === null)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 // Answers like k3d v5 for the subcommands fleetdeck uses.
-import { record, loadState, saveState, failIfAsked, optionValues, fakeKubeconfig } from './fake-common.mjs';
+import { record, loadState, saveState, failIfAsked, optionValues, fakeKubeconfig, pauseIfAsked } from './fake-common.mjs';
 
 const argv = process.argv.slice(2);
 record('k3d', argv);
@@ -18,7 +18,7 @@ function clusterJson(c) {
   const lb = { name: `k3d-${c.name}-serverlb`, role: 'loadbalancer', image: 'ghcr.io/k3d-io/k3d-proxy:5.8.3', portMappings: lbPorts, State: { Running: c.running, Status: c.running ? 'running' : 'exited', Started: '' }, serverOpts: { kubeAPI: null } };
   return {
     name: c.name,
-    network: { name: c.network, id: 'e3b0c44298fc', isExternal: true, ipam: { ipPrefix: c.subnet ?? '172.18.0.0/16', ipsUsed: null, Managed: false }, Members: null },
+    network: { name: c.network, id: 'e3b0c44298fc', isExternal: c.networkExternal ?? true, ipam: { ipPrefix: c.subnet ?? '172.18.0.0/16', ipsUsed: null, Managed: false }, Members: null },
     nodes: [server, lb],
     InitNode: null,
     kubeAPI: { Port: '6443/tcp', Binding: { HostIp: '0.0.0.0', HostPort: String(c.apiPort) }, host: '0.0.0.0' },
@@ -39,19 +39,42 @@ if (group === 'cluster' && verb === 'create') {
     process.exit(1);
   }
   const apiPort = Number(optionValues(argv, '--api-port')[0] ?? 40000 + Object.keys(state.k3d).length);
+  // Like k3d: --network names a network to join, created (with --subnet, else a Docker-assigned prefix) when it
+  // does not exist; joining one that exists ignores --subnet, so the cluster reports that network's prefix.
+  const networkName = optionValues(argv, '--network')[0] ?? `k3d-${name}`;
+  state.networks ??= {};
+  const existing = state.networks[networkName];
+  const network = existing ?? { ipPrefix: optionValues(argv, '--subnet')[0] ?? `172.${18 + Object.keys(state.networks).length}.0.0/16`, createdBy: name };
+  state.networks[networkName] = network;
   state.k3d[name] = {
     name,
     apiPort,
     ports: optionValues(argv, '-p', '--port'),
-    subnet: optionValues(argv, '--subnet')[0] ?? null,
-    network: optionValues(argv, '--network')[0] ?? `k3d-${name}`,
-    running: true,
+    subnet: network.ipPrefix,
+    network: networkName,
+    networkExternal: existing !== undefined,
+    running: false,
   };
   saveState(state);
+  const prep = existing ? `Re-using existing network '${networkName}' (${Buffer.from(networkName).toString('hex').slice(0, 12)})` : `Created network '${networkName}'`;
+  process.stderr.write(`INFO[0000] Prep: Network\nINFO[0000] ${prep}\nINFO[0001] Creating node 'k3d-${name}-server-0'\n`);
+  // FAKE_TOOL_PAUSE="k3d cluster create": hang with the nodes created but not started, as a killed k3d leaves them.
+  await pauseIfAsked('k3d', argv);
+  const after = loadState();
+  after.k3d[name] = { ...after.k3d[name], running: true };
+  saveState(after);
   process.stderr.write(`INFO[0000] Cluster '${name}' created successfully!\n`);
 } else if (group === 'cluster' && verb === 'delete') {
   if (state.k3d[name]) {
+    // FAKE_TOOL_PAUSE="k3d cluster delete": hang with the nodes stopped but not yet removed.
+    state.k3d[name].running = false;
+    saveState(state);
+    await pauseIfAsked('k3d', argv);
+    Object.assign(state, loadState());
+    const { network, networkExternal } = state.k3d[name];
     delete state.k3d[name];
+    // k3d removes a network it created once no cluster is left on it; a network it joined stays.
+    if (!networkExternal && !Object.values(state.k3d).some((c) => c.network === network)) delete state.networks?.[network];
     saveState(state);
     process.stderr.write(`INFO[0000] Successfully deleted cluster ${name}!\n`);
   } else {

@@ -80,6 +80,27 @@ describe.each<BackupAlgorithm>(['aes256-gcm', 'aes256-cbc'])('a %s backup in a l
     expect(error.message).toMatch(/^checksum mismatch/);
   });
 
+  it('reports an edited key id as tampering, not as a wrong key', async () => {
+    const { dir } = await middlewareData();
+    const root = await tempDir();
+    const store = new LocalBackupStore(root);
+    const { backup, manifest } = await createBackup({ group: 'cache-redis', sourceDir: dir, store, key, algorithm });
+    const file = join(root, backup.name);
+    const forged = BackupKey.fromText(OTHER_KEY_HEX).id;
+    await writeFile(file, Buffer.from((await readFile(file)).toString('latin1').replace(manifest.keyId, forged), 'latin1'));
+    expect((await inspectArchiveFile(file)).keyId).toBe(forged);
+
+    const target = join(await tempDir(), 'restored');
+    const error = await caught(restoreArchiveFile(file, key, target));
+    expect(error.code).toBe('VALIDATION');
+    expect(error.message).toMatch(/^checksum mismatch/);
+    expect(error.message).toContain('manifest was altered');
+    expect(error.details['reason']).toBe('tampered');
+    expect(existsSync(target)).toBe(false);
+    // With the key the forged id names, the archive does not authenticate either: still tampering, not success.
+    expect((await caught(restoreArchiveFile(file, BackupKey.fromText(OTHER_KEY_HEX), target))).code).toBe('VALIDATION');
+  });
+
   it('refuses a wrong key with a clear error that shows neither key', async () => {
     const { dir } = await middlewareData();
     const store = new LocalBackupStore(await tempDir());
@@ -89,7 +110,7 @@ describe.each<BackupAlgorithm>(['aes256-gcm', 'aes256-cbc'])('a %s backup in a l
     const error = await caught(restoreBackup({ store, name: backup.name, key: wrong, targetDir: target }));
     expect(error.code).toBe('UNAUTHORIZED');
     expect(error.message).toContain('encrypted with a different key');
-    expect(error.hint).toContain('FLEETDECK_BACKUP_KEY');
+    expect(error.hint).toContain('set FLEETDECK_BACKUP_KEY to it');
     expect(visible(error)).not.toContain(KEY_HEX);
     expect(visible(error)).not.toContain(OTHER_KEY_HEX);
     expect(existsSync(target)).toBe(false);

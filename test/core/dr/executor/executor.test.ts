@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretBox } from '../../../../core/dataplane/secret-box.js';
 import { DrService } from '../../../../core/dr/dr-service.js';
+import { LeaseLostError, markRunning } from '../../../../core/dr/store/action-statuses.js';
+import { claimExecution, insertExecution } from '../../../../core/dr/store/executions.js';
 import { FleetError } from '../../../../core/errors.js';
 import { openTestDatabase, type TestDatabase } from '../../../support/databases.js';
-import { httpAction, planYaml, startHookServer, type HookServer } from './support.js';
+import { httpAction, planYaml, stagedPlanYaml, startHookServer, TEST_SECRET_KEY, type HookServer } from './support.js';
 
 const actor = { user: 'ana', host: 'jumpbox' };
 const noKube = async (): Promise<never> => { throw new FleetError('UNAVAILABLE', 'no cluster in this test', 'none'); };
@@ -15,7 +18,7 @@ describe('the DR executor (PGlite)', () => {
   beforeAll(async () => {
     test = await openTestDatabase('pglite');
     hooks = await startHookServer();
-    dr = new DrService({ db: test.db, actor, readonly: false, kube: noKube });
+    dr = new DrService({ db: test.db, actor, readonly: false, kube: noKube, secrets: SecretBox.fromKey(TEST_SECRET_KEY) });
   });
   afterAll(async () => { await hooks?.close(); await test?.close(); });
 
@@ -51,7 +54,7 @@ describe('the DR executor (PGlite)', () => {
     const again = await dr.startExecute('solo');
     expect(again.id).not.toBe(first.id);
     await dr.cancel(again.id);
-    expect((await dr.status(again.id)).phase).toBe('Cancelled');
+    expect((await dr.status(again.id)).phase).toBe('Canceled');
   });
 
   it('stops at a failure (FailFast), then a Revert undoes the succeeded actions in reverse order', async () => {
@@ -94,5 +97,109 @@ describe('the DR executor (PGlite)', () => {
     const exec = await dr.startExecute('cond');
     expect((await dr.run(exec.id)).execution.phase).toBe('Succeeded');
     expect((await dr.status(exec.id)).actions.map((a) => a.phase)).toEqual(['Succeeded', 'Skipped', 'Succeeded']);
+  });
+
+  it('runs one workflow twice in a stage with different parameters; each run keeps its own statuses, outputs and rollback', async () => {
+    const u = hooks.url;
+    hooks.order.length = 0;
+    await dr.apply(stagedPlanYaml('regions', [{
+      name: 'ping', parameters: [{ name: 'region', default: 'none' }],
+      actions: [{ name: 'ping', type: 'HTTP', http: { url: `${u}/ping-{{ .params.region }}`, method: 'POST' }, rollback: { name: 'unping', type: 'HTTP', http: { url: `${u}/unping-{{ .params.region }}`, method: 'POST' } } },
+        { name: 'echo', type: 'HTTP', dependsOn: ['ping'], http: { url: `${u}/echo-{{ .params.region }}-{{ .outputs.ping.httpResponse.statusCode }}`, method: 'POST' } }],
+    }], [{ name: 'fan', parallel: true, workflows: [{ name: 'ping', params: { region: 'east' } }, { name: 'ping', params: { region: 'west' } }] }]), 'regions.yaml');
+    const exec = await dr.startExecute('regions');
+    expect((await dr.run(exec.id)).execution.phase).toBe('Succeeded');
+    const view = await dr.status(exec.id);
+    expect(view.actions.map((a) => `${a.workflow} ${a.action} ${a.phase}`).sort()).toEqual([
+      'default/ping echo Succeeded', 'default/ping ping Succeeded', 'default/ping#2 echo Succeeded', 'default/ping#2 ping Succeeded',
+    ]);
+    for (const path of ['/ping-east', '/ping-west', '/echo-east-200', '/echo-west-200']) expect(hooks.hits.get(path)).toBe(1);
+    // BCS's shape: one stage, two workflow executions of the same workflow, each with its actions.
+    const [stage] = view.status.stageStatuses!;
+    expect(stage!.workflowExecutions!.map((w) => [w.workflowRef.name, w.key, w.phase, w.actionStatuses!.map((a) => `${a.name}:${a.phase}:${a.retryCount}`)])).toEqual([
+      ['ping', 'default/ping', 'Succeeded', ['ping:Succeeded:0', 'echo:Succeeded:0']],
+      ['ping', 'default/ping#2', 'Succeeded', ['ping:Succeeded:0', 'echo:Succeeded:0']],
+    ]);
+    expect(view.status.summary).toMatchObject({ totalStages: 1, completedStages: 1, totalWorkflows: 2, completedWorkflows: 2 });
+    const revert = await dr.startRevert(exec.id);
+    expect((await dr.run(revert.id)).execution.phase).toBe('Succeeded');
+    expect(hooks.hits.get('/unping-east')).toBe(1);
+    expect(hooks.hits.get('/unping-west')).toBe(1);
+  });
+
+  it('never re-runs a rollback that succeeded, and refuses a second revert of a fully reverted Execute', async () => {
+    const u = hooks.url;
+    hooks.status.set('/stop', 503);
+    hooks.status.set('/undo-b', 500);
+    const undo = (name: string) => ({ name: `undo-${name}`, type: 'HTTP' as const, http: { url: `${u}/undo-${name}`, method: 'POST' as const } });
+    await dr.apply(planYaml('twice', [httpAction('a', u, { rollback: undo('a') }), httpAction('b', u, { rollback: undo('b') }), httpAction('stop', u)]), 'twice.yaml');
+    const exec = await dr.startExecute('twice');
+    expect((await dr.run(exec.id)).execution.phase).toBe('Failed');
+    // The first Revert undoes a but fails on b.
+    const first = await dr.startRevert(exec.id);
+    expect((await dr.run(first.id)).execution.phase).toBe('Failed');
+    expect([hooks.hits.get('/undo-a'), hooks.hits.get('/undo-b')]).toEqual([1, 1]);
+    // The second undoes only b: a's rollback succeeded already and is not in it.
+    hooks.status.set('/undo-b', 200);
+    const second = await dr.startRevert(exec.id);
+    expect((await dr.status(second.id)).actions.map((a) => a.action)).toEqual(['b']);
+    expect((await dr.run(second.id)).execution.phase).toBe('Succeeded');
+    expect([hooks.hits.get('/undo-a'), hooks.hits.get('/undo-b')]).toEqual([1, 2]);
+    expect((await dr.status(exec.id)).actions.map((a) => a.phase)).toEqual(['RolledBack', 'RolledBack', 'Failed']);
+    // A third is refused, naming the Revert that finished the job; nothing runs.
+    await expect(dr.startRevert(exec.id)).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining(`already reverted by ${second.id}`) });
+    expect([hooks.hits.get('/undo-a'), hooks.hits.get('/undo-b')]).toEqual([1, 2]);
+    expect((await dr.status(exec.id)).reverts.map((r) => [r.id, r.phase, r.automatic])).toEqual([[first.id, 'Failed', false], [second.id, 'Succeeded', false]]);
+  });
+
+  it('rolls a failed Execute back at once when the plan says rollbackOnFailure', async () => {
+    const u = hooks.url;
+    hooks.order.length = 0;
+    hooks.status.set('/verify', 503);
+    const undo = (name: string) => ({ name: `undo-${name}`, type: 'HTTP' as const, http: { url: `${u}/auto-undo-${name}`, method: 'POST' as const } });
+    await dr.apply(stagedPlanYaml('auto', [{ name: 'auto', actions: [
+      httpAction('prepare', u, { rollback: undo('prepare') }), httpAction('switch', u, { rollback: undo('switch') }), httpAction('verify', u), httpAction('finish', u),
+    ] }], [{ name: 'main', workflows: [{ name: 'auto' }] }], { rollbackOnFailure: true }), 'auto.yaml');
+    const exec = await dr.startExecute('auto');
+    const outcome = await dr.run(exec.id);
+    expect(outcome.execution.phase).toBe('Failed');
+    expect(outcome.ran && outcome.revert?.phase).toBe('Succeeded');
+    expect(hooks.order).toEqual(['/prepare', '/switch', '/verify', '/auto-undo-switch', '/auto-undo-prepare']);
+    const view = await dr.status(exec.id);
+    expect(view.actions.map((a) => a.phase)).toEqual(['RolledBack', 'RolledBack', 'Failed', 'Skipped']);
+    expect(view.reverts).toEqual([{ id: outcome.ran ? outcome.revert?.id : '', phase: 'Succeeded', automatic: true }]);
+    expect(view.message).toBe(`verify failed; rolled back automatically by ${outcome.ran ? outcome.revert?.id : ''} (rollbackOnFailure)`);
+  });
+
+  it('fences status writes on the lease: a runner that lost it stops and overwrites nothing', async () => {
+    const u = hooks.url;
+    hooks.delay.set('/fenced-slow', 700);
+    await dr.apply(planYaml('fenced', [httpAction('fenced-slow', u), httpAction('fenced-after', u)]), 'fenced.yaml');
+    const exec = await dr.startExecute('fenced');
+    const a = dr.run(exec.id, { holder: 'runner-a', leaseMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 250));
+    // Another process takes the execution over while runner A waits for its slow action.
+    expect(await claimExecution(test.db, exec.id, 'runner-b', 60_000, true)).not.toBeNull();
+    await expect(markRunning(test.db, { executionId: exec.id, holder: 'runner-a' }, { stage: 'main', workflow: 'default/fenced', action: 'fenced-after' })).rejects.toBeInstanceOf(LeaseLostError);
+    const lost = await a;
+    expect(lost.ran).toBe(false);
+    const between = await dr.status(exec.id);
+    // A's finish of "slow" and its start of "after" never landed.
+    expect(between.actions.map((x) => [x.action, x.phase, x.attempts])).toEqual([['fenced-slow', 'Running', 1], ['fenced-after', 'Pending', 0]]);
+    expect(hooks.hits.get('/fenced-after')).toBeUndefined();
+    expect(between.leaseHolder).toBe('runner-b');
+    const b = await dr.run(exec.id, { holder: 'runner-b' });
+    expect(b.execution.phase).toBe('Succeeded');
+    expect(hooks.hits.get('/fenced-after')).toBe(1);
+  });
+
+  it('calls only the one-active index "busy"; any other unique violation is not disguised as one', async () => {
+    await dr.apply(planYaml('dup', [httpAction('x', hooks.url)]), 'dup.yaml');
+    const first = await dr.startExecute('dup');
+    await dr.cancel(first.id);
+    const again = { id: first.id, planNamespace: 'default', planName: 'other', kind: 'Execute' as const, params: {}, snapshot: { plan: {} as never, workflows: [] }, parentId: null, actor: 't', actions: [] };
+    const error = await insertExecution(test.db, again).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(FleetError);
+    expect((error as { constraint?: string }).constraint).toBe('dr_executions_pkey');
   });
 });

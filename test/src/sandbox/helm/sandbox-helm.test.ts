@@ -68,4 +68,33 @@ describe('the sandbox helm executable', () => {
     const status = JSON.parse((await helm(['status', 'broken', '-n', 'lens2', '-o', 'json'])).stdout) as { info: { status: string } };
     expect(status.info.status).toBe('failed');
   }, 60_000);
+
+  it('a helm killed mid --wait leaves the revision pending-upgrade: upgrade is refused as Helm 3 refuses it, rollback unsticks it', async () => {
+    const ns = 'lens3';
+    const secrets = () => cluster.objects.list('v1', 'Secret', ns).filter((x) => x.metadata.labels?.['owner'] === 'helm')
+      .map((x) => `v${x.metadata.labels?.['version']}:${x.metadata.labels?.['status']}`).sort();
+    expect((await helm(['upgrade', '--install', 'apps', 'primus-lens/applications', '-n', ns, '--create-namespace', '--wait'])).exitCode).toBe(0);
+    // Crash-looping pods never get ready: --wait waits, and the process is killed while it does (a worker dying).
+    const stuck = helm(['upgrade', '--install', 'apps', 'primus-lens/applications', '-n', ns, '--set', 'sandbox.crashLoop=true', '--wait', '--timeout', '600s']);
+    for (let i = 0; i < 200 && !secrets().includes('v2:pending-upgrade'); i += 1) await new Promise((r) => setTimeout(r, 50));
+    stuck.kill('SIGKILL');
+    await stuck;
+    expect(secrets()).toEqual(['v1:deployed', 'v2:pending-upgrade']);
+
+    const refused = await helm(['upgrade', '--install', 'apps', 'primus-lens/applications', '-n', ns, '--wait']);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toBe('Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress');
+    const history = JSON.parse((await helm(['history', 'apps', '-n', ns, '-o', 'json'])).stdout) as { revision: number; status: string }[];
+    expect(history.map((r) => `${r.revision}:${r.status}`)).toEqual(['1:deployed', '2:pending-upgrade']);
+
+    const rolledBack = await helm(['rollback', 'apps', '1', '-n', ns, '--wait']);
+    expect(rolledBack.stdout).toContain('Rollback was a success! Happy Helming!');
+    expect(secrets()).toEqual(['v1:superseded', 'v2:superseded', 'v3:deployed']);
+    const again = await helm(['upgrade', '--install', 'apps', 'primus-lens/applications', '-n', ns, '--wait', '--version', '0.2.0']);
+    expect(again.exitCode).toBe(0);
+    const status = await new HelmCli({ binary: helmBin, env: { KUBECONFIG: kubeconfig } }).status({}, ns, 'apps');
+    expect(status).toMatchObject({ status: 'deployed', revision: 4, chartName: 'applications', chartVersion: '0.2.0' });
+    const chart = await new HelmCli({ binary: helmBin, env: { KUBECONFIG: kubeconfig } }).showChart('primus-lens/applications', '0.3.1');
+    expect(chart).toEqual({ name: 'applications', version: '0.3.1' });
+  }, 90_000);
 });

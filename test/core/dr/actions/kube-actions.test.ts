@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActionFailure, runClusternetAction, runJobAction, runResourceAction, type ActionContext } from '../../../../core/dr/actions/index.js';
+import { DrService } from '../../../../core/dr/dr-service.js';
+import { jobNameFor } from '../../../../core/dr/render/outputs.js';
+import type { Action, ActionOutputs } from '../../../../core/dr/schema/types.js';
+import { createKubeGateway, type KubeGateway } from '../../../../core/kube/index.js';
+import { startClusternetStatus, type ClusternetSimulator } from '../../../../src/sandbox/dr/clusternet-status.js';
+import { ensureClusternetCrds } from '../../../../src/sandbox/dr/clusternet-crds.js';
+import { kubeconfigFor, startSandboxCluster, type SandboxCluster } from '../../../../src/sandbox/kube-api/index.js';
+import { openTestDatabase, type TestDatabase } from '../../../support/databases.js';
+import { planYaml } from '../executor/support.js';
+
+function gatewayTo(cluster: SandboxCluster): KubeGateway {
+  return createKubeGateway({ kind: 'kubeconfig', yaml: kubeconfigFor([{ context: cluster.name, url: cluster.url }]), context: cluster.name });
+}
+
+const jobSpec = { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } };
+const jobAction = (name: string, timeout?: string): Action => ({ name, type: 'Job', ...(timeout ? { timeout } : {}), job: { namespace: 'default', template: { spec: jobSpec } } });
+
+/** A handler context against a cluster, recording what the handler persists. */
+function contextFor(kube: KubeGateway, executionId: string, signal: AbortSignal = AbortSignal.timeout(20_000)): ActionContext & { recorded: ActionOutputs[] } {
+  const recorded: ActionOutputs[] = [];
+  return { planName: 'drill', executionId, signal, timeoutMs: 20_000, previous: {}, kube: async () => kube, record: async (o) => { recorded.push(structuredClone(o)); }, recorded };
+}
+
+describe('Job, Clusternet and KubernetesResource actions against the sandbox API server', () => {
+  let cluster: SandboxCluster;
+  let still: SandboxCluster;
+  let kube: KubeGateway;
+  let simulator: ClusternetSimulator;
+  const created = new Map<string, number>();
+
+  beforeAll(async () => {
+    cluster = await startSandboxCluster({ name: 'devops', controller: { jobDelayMs: 200 } });
+    // A cluster whose Jobs never finish and whose Clusternet objects never get a status.
+    still = await startSandboxCluster({ name: 'still', controller: false });
+    kube = gatewayTo(cluster);
+    await ensureClusternetCrds(kube);
+    await ensureClusternetCrds(gatewayTo(still));
+    simulator = startClusternetStatus(cluster, { delayMs: 300 });
+    cluster.store.subscribe((e) => {
+      if (e.type === 'ADDED') created.set(`${e.resource}/${e.object.metadata.name ?? ''}`, (created.get(`${e.resource}/${e.object.metadata.name ?? ''}`) ?? 0) + 1);
+    });
+    cluster.objects.put({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } } });
+  }, 60_000);
+  afterAll(async () => { simulator?.stop(); await cluster?.stop(); await still?.stop(); });
+
+  describe('Job (seed 004 state mapping)', () => {
+    it('creates the Job under its deterministic name, records it before creating it, and succeeds when succeeded ≥ 1', async () => {
+      const ctx = contextFor(kube, 'exec-ok');
+      const outputs = await runJobAction(jobAction('sync'), ctx);
+      const name = jobNameFor('drill', 'sync', 'exec-ok');
+      expect(outputs.jobRef).toMatchObject({ apiVersion: 'batch/v1', kind: 'Job', name, namespace: 'default', uid: expect.any(String) });
+      expect(ctx.recorded[0]!.jobRef).toEqual({ apiVersion: 'batch/v1', kind: 'Job', name, namespace: 'default' });
+      const job = cluster.objects.get({ apiVersion: 'batch/v1', kind: 'Job', name, namespace: 'default' })!;
+      expect((job.status as { succeeded?: number }).succeeded).toBe(1);
+      expect(created.get(`batch/jobs/${name}`)).toBe(1);
+    });
+
+    it('fails when failed ≥ 1, with the Job\'s reason', async () => {
+      const name = jobNameFor('drill', 'broken', 'exec-fail');
+      const unsubscribe = cluster.store.subscribe((e) => {
+        if (e.type === 'ADDED' && e.object.metadata.name === name) setImmediate(() => cluster.objects.setFailure({ apiVersion: 'batch/v1', kind: 'Job', name, namespace: 'default' }, true));
+      });
+      try {
+        const error = await runJobAction(jobAction('broken'), contextFor(kube, 'exec-fail')).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ActionFailure);
+        expect((error as ActionFailure).message).toBe(`Job default/${name} failed: BackoffLimitExceeded: Job has reached the specified backoff limit`);
+        expect((error as ActionFailure).outputs.jobRef?.name).toBe(name);
+      } finally {
+        unsubscribe();
+      }
+    });
+
+    it('re-attaches to the Job an earlier process created instead of creating another', async () => {
+      const name = jobNameFor('drill', 'sync', 'exec-resumed');
+      const first = cluster.objects.put({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'default' }, spec: jobSpec });
+      const outputs = await runJobAction(jobAction('sync'), contextFor(kube, 'exec-resumed'));
+      expect(outputs.jobRef?.uid).toBe(first.metadata.uid);
+      expect(created.get(`batch/jobs/${name}`)).toBe(1);
+    });
+
+    it('a Job that does not finish within the action\'s timeout fails the action as a timeout', async () => {
+      const test: TestDatabase = await openTestDatabase('pglite');
+      try {
+        const dr = new DrService({ db: test.db, actor: { user: 'ana', host: 'jumpbox' }, readonly: false, kube: async () => gatewayTo(still), secrets: null, planClusters: [] });
+        await dr.apply(planYaml('slowjob', [jobAction('wait', '600ms')]), 'slowjob.yaml');
+        const exec = await dr.startExecute('slowjob');
+        const started = Date.now();
+        expect((await dr.run(exec.id)).execution.phase).toBe('Failed');
+        expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+        const [action] = (await dr.status(exec.id)).actions;
+        expect(action).toMatchObject({ phase: 'Failed', error: 'timed out after 600ms (timeout)' });
+        expect(action!.outputs.jobRef?.name).toBe(jobNameFor('slowjob', 'wait', exec.id));
+      } finally {
+        await test.close();
+      }
+    });
+  });
+
+  describe('Localization and Subscription (status watched)', () => {
+    const localization = (name: string, feed: string, extra: Partial<Action> = {}): Action => ({
+      name, type: 'Localization', ...extra,
+      localization: { name, namespace: 'default', spec: { priority: 500, feed: { apiVersion: 'apps/v1', kind: 'Deployment', name: feed, namespace: 'default' }, overrides: [] } },
+    });
+    const subscription = (name: string, feed: string): Action => ({
+      name, type: 'Subscription',
+      subscription: { name, namespace: 'default', spec: { schedulingStrategy: 'Replication', feeds: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: feed, namespace: 'default' }], subscribers: [{ clusterAffinity: { matchLabels: { dr: 'yes' } } }] } },
+    });
+
+    it('a Localization succeeds only once Clusternet reports it Ready, and records its reference first', async () => {
+      const ctx = contextFor(kube, 'loc-ok');
+      const started = Date.now();
+      const outputs = await runClusternetAction(localization('web-dr', 'web'), ctx);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect(outputs.localizationRef).toMatchObject({ apiVersion: 'apps.clusternet.io/v1alpha1', kind: 'Localization', name: 'web-dr', namespace: 'default' });
+      expect(ctx.recorded[0]!.localizationRef?.name).toBe('web-dr');
+      const object = cluster.objects.get({ apiVersion: 'apps.clusternet.io/v1alpha1', kind: 'Localization', name: 'web-dr', namespace: 'default' })!;
+      expect((object.status as { conditions: { type: string; status: string }[] }).conditions[0]).toMatchObject({ type: 'Ready', status: 'True' });
+    });
+
+    it('a Localization that Clusternet reports not Ready fails with its reason, keeping the reference for rollback', async () => {
+      const error = await runClusternetAction(localization('ghost-dr', 'ghost'), contextFor(kube, 'loc-fail')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ActionFailure);
+      expect((error as ActionFailure).message).toBe('Localization ghost-dr: Ready is False (FeedNotFound): feed Deployment default/ghost not found');
+      expect((error as ActionFailure).outputs.localizationRef?.name).toBe('ghost-dr');
+    });
+
+    it('a Subscription succeeds when its releases are complete and fails when its feed is missing', async () => {
+      const ok = await runClusternetAction(subscription('web-sub', 'web'), contextFor(kube, 'sub-ok'));
+      expect(ok.subscriptionRef?.name).toBe('web-sub');
+      const status = cluster.objects.get({ apiVersion: 'apps.clusternet.io/v1alpha1', kind: 'Subscription', name: 'web-sub', namespace: 'default' })!.status as Record<string, unknown>;
+      expect(status).toMatchObject({ desiredReleases: 1, completedReleases: 1 });
+      await expect(runClusternetAction(subscription('ghost-sub', 'ghost'), contextFor(kube, 'sub-fail'))).rejects.toThrow('Subscription ghost-sub: Ready is False (FeedNotFound)');
+    });
+
+    it('keeps watching until the action times out when no status comes, unless waitReady is false', async () => {
+      const stillKube = gatewayTo(still);
+      const signal = AbortSignal.timeout(500);
+      const started = Date.now();
+      await expect(runClusternetAction(localization('waits', 'web'), contextFor(stillKube, 'loc-wait', signal))).rejects.toThrow();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+      const outputs = await runClusternetAction(localization('fire-and-forget', 'web', { waitReady: false }), contextFor(stillKube, 'loc-nowait'));
+      expect(outputs.localizationRef?.name).toBe('fire-and-forget');
+    });
+  });
+
+  describe('KubernetesResource', () => {
+    it('creates (idempotently on resume), applies and deletes the object its manifest describes', async () => {
+      const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dr-mode\n  namespace: default\ndata:\n  mode: active\n';
+      const action = (operation: 'Create' | 'Apply' | 'Delete', text = manifest): Action => ({ name: 'mode', type: 'KubernetesResource', resource: { operation, manifest: text } });
+      const first = await runResourceAction(action('Create'), contextFor(kube, 'r1'));
+      expect(first.resourceRef).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap', name: 'dr-mode', namespace: 'default' });
+      const again = await runResourceAction(action('Create'), contextFor(kube, 'r1'));
+      expect(again.resourceRef?.uid).toBe(first.resourceRef?.uid);
+      await runResourceAction(action('Apply', manifest.replace('active', 'standby')), contextFor(kube, 'r2'));
+      expect(cluster.objects.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'dr-mode', namespace: 'default' })?.data).toEqual({ mode: 'standby' });
+      await runResourceAction(action('Delete'), contextFor(kube, 'r3'));
+      expect(cluster.objects.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'dr-mode', namespace: 'default' })).toBeUndefined();
+      await expect(runResourceAction(action('Create', 'kind: ConfigMap\n'), contextFor(kube, 'r4'))).rejects.toThrow('the manifest needs apiVersion, kind and metadata.name');
+    });
+  });
+});
