@@ -50,7 +50,9 @@ export function realFleet(config: FleetConfig): Fleet {
   const apiKey = process.env[settings.portainerApiKeyEnv];
   return {
     sandbox: false,
-    providers: { k3d: new K3dProvider({ network: settings.network }), kind: new KindProvider() },
+    // ArgoCD runs in devops, a container on the clusters' Docker networks: it reaches them by container name, not
+    // through the jumpbox's loopback ports that the kubeconfigs hold.
+    providers: { k3d: new K3dProvider({ network: settings.network, registerInNetwork: true }), kind: new KindProvider({ registerInNetwork: true }) },
     git: settings.gitUrl
       ? new SimpleGitRemote({ url: settings.gitUrl, cacheDir: join(config.dataDir, 'git-cache'), manifests: { domain: settings.domain } })
       : unconfiguredGit(),

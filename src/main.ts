@@ -58,9 +58,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const config = configFrom(args);
     // The engine and its adapters (pg, PGlite) are imported only when a command needs them.
+    // A command tells the sandbox world's notices on stderr (never in --json stdout); the cockpit shows them itself.
+    const isCommand = args.positionals.length > 0;
     const openEngine = (): Promise<Engine> => {
       engine ??= config.sandbox
-        ? import('./sandbox/open-sandbox.js').then(async ({ openSandboxEngine }) => (await openSandboxEngine(config)).engine)
+        ? import('./sandbox/open-sandbox.js').then(async ({ openSandboxEngine }) => {
+          const { engine: opened, fleet } = await openSandboxEngine(config);
+          if (isCommand) fleet.onNotice((line) => process.stderr.write(`${line}\n`));
+          return opened;
+        })
         : import('../core/engine.js').then(({ createEngine }) => createEngine(config));
       return engine;
     };

@@ -67,4 +67,6 @@ export interface CockpitSource {
   apps?: AppsSource;
   /** The DR panel's plans, executions and their actions. */
   dr?: DrSource;
+  /** One-line notices from outside the cockpit (the sandbox world moving a cluster); returns the unsubscribe function. */
+  notices?(listener: (text: string) => void): () => void;
 }

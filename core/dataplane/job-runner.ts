@@ -45,6 +45,8 @@ export interface JobRunnerOptions {
   kubeconfigSource?: KubeConfigSource;
   /** Replaces the pod log reader (tests). */
   podLogs?: (task: InstallTask) => PodLogReader;
+  /** How long the final log waits for the Job to end after the installer reported its result (default 5 s). */
+  finalLogWaitMs?: number;
   /** How long a completed Job may take to show its final progress before the task fails (default 10 s). */
   finalProgressGraceMs?: number;
 }
@@ -208,6 +210,19 @@ export class JobRunner implements InstallRunner {
       const text = await this.podLog(kube, namespace, name, readLog, signal);
       if (text !== null) await mirror.journal.setJobLog(outputTail(text, LOG_LINES, 16_000, known));
     };
+    /**
+     * The installer reports its result, then logs its last line and exits: the final log is read once its Job has
+     * ended (or after a short wait), so it ends with that line.
+     */
+    const saveFinalLog = async (): Promise<void> => {
+      const until = Date.now() + (this.options.finalLogWaitMs ?? 5000);
+      for (;;) {
+        const job = await kube.find({ apiVersion: 'batch/v1', kind: 'Job', namespace, name }, { signal });
+        if (!job || jobState(job) !== 'running' || Date.now() > until) break;
+        await sleep(100, signal);
+      }
+      await saveLog(true);
+    };
     let completedAt: number | null = null;
     try {
       for (;;) {
@@ -215,11 +230,11 @@ export class JobRunner implements InstallRunner {
         const progress = readProgress(await kube.find({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: cmName }, { signal }));
         if (progress && await mirror.apply(progress)) await saveLog(false).catch(() => undefined);
         if (progress?.result === 'succeeded' && mirror.allDone()) {
-          await saveLog(true).catch(() => undefined);
+          await saveFinalLog().catch(() => undefined);
           return;
         }
         if (progress?.result === 'failed') {
-          await saveLog(true).catch(() => undefined);
+          await saveFinalLog().catch(() => undefined);
           throw new FleetError('EXTERNAL', `installer Job ${name}: ${progress.error ?? 'the install failed'}`,
             `Press l in the Installs panel (or \`kubectl -n ${namespace} logs job/${name}\`), fix the cause, then retry.`);
         }

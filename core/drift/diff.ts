@@ -7,7 +7,7 @@ import type { ClusterRecord, Provider } from '../inventory/types.js';
 import { PROVIDERS } from '../inventory/types.js';
 import type { LiveCluster } from '../providers/types.js';
 import type { Registration, RegistrarKind } from '../registrars/types.js';
-import { describePorts, portsMatch, subnetDiffers, urlPort } from './live-match.js';
+import { describePorts, portsMatch, serverUrlCurrent, subnetDiffers, urlPort } from './live-match.js';
 import { registrarLabel, repairs } from './repairs.js';
 import type { DriftItem, FleetSnapshot, SourceName, UncheckedSource } from './types.js';
 
@@ -46,11 +46,9 @@ function staleness(kind: RegistrarKind, row: ClusterRecord, reg: Registration, l
     const port = urlPort(publicUrl);
     return port !== row.httpPort ? `the Portainer environment of ${row.name} points at ${publicUrl}; the row's http port is ${row.httpPort}` : null;
   }
-  if (kind === 'argocd' && live?.serverUrl) {
-    const registered = urlPort(reg.target);
-    const actual = urlPort(live.serverUrl);
-    return registered !== null && actual !== null && registered !== actual
-      ? `ArgoCD reaches ${row.name} at ${reg.target}; its API server now listens on port ${actual}` : null;
+  if (kind === 'argocd' && live && !serverUrlCurrent(reg.target, live)) {
+    const network = live.networkServerUrl ? ` (or ${live.networkServerUrl} on the Docker network)` : '';
+    return `ArgoCD reaches ${row.name} at ${reg.target}; its API server now listens on port ${urlPort(live.serverUrl ?? '')}${network}`;
   }
   return null;
 }

@@ -58,6 +58,30 @@ export function portsFromLive(live: LiveCluster): { httpPort?: number; httpsPort
   };
 }
 
+/**
+ * Whether an ArgoCD registration's server still reaches the live cluster: the host API port (any host name: the
+ * jumpbox may register 127.0.0.1, localhost or its own address), or exactly the provider's network URL.
+ * Undecidable (no URL reported, or an unparseable one) counts as current.
+ */
+export function serverUrlCurrent(registered: string, live: LiveCluster): boolean {
+  if (registered === live.networkServerUrl || !live.serverUrl) return true;
+  const port = urlPort(registered);
+  const actual = urlPort(live.serverUrl);
+  if (port === null || actual === null || port === actual) return true;
+  return live.networkServerUrl !== undefined && sameEndpoint(registered, live.networkServerUrl);
+}
+
+/** Same scheme, host and port, however written (case, a default port spelled out, a trailing slash). */
+function sameEndpoint(a: string, b: string): boolean {
+  try {
+    const x = new URL(a);
+    const y = new URL(b);
+    return x.protocol === y.protocol && x.hostname === y.hostname && urlPort(a) === urlPort(b);
+  } catch {
+    return false;
+  }
+}
+
 /** scheme://host[:port] followed by a path or nothing: the common shape, read without building a URL. */
 const PLAIN_URL = /^(https?):\/\/(?:\[[0-9a-fA-F:.]*\]|[^/:?#@[\]]*)(?::(\d{1,5}))?(?:[/?#]|$)/;
 

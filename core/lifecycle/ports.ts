@@ -2,7 +2,6 @@
  * The outside systems an environment spans, as the lifecycle and drift code need them. A `Fleet` from the
  * composition root satisfies this shape (add `kubeServerFor` from its `kube()` when it has one).
  */
-import { parse } from 'yaml';
 import type { GitRemote } from '../gitops/types.js';
 import type { ClusterRecord, Provider } from '../inventory/types.js';
 import type { ClusterProvider, LiveCluster } from '../providers/types.js';
@@ -37,6 +36,8 @@ export async function apiServerFor(ports: FleetPorts, cluster: ClusterRecord): P
   const live = await findLive(ports, cluster);
   if (live?.serverUrl) return live.serverUrl;
   if (!live) return undefined;
+  // Imported here: the YAML parser costs 30-50 ms to load, which every command would pay through the engine.
+  const { parse } = await import('yaml');
   const config = parse(await ports.providers[cluster.provider].kubeconfig(cluster.name)) as { clusters?: { cluster?: { server?: unknown } }[] } | null;
   const server = config?.clusters?.[0]?.cluster?.server;
   return typeof server === 'string' ? server : undefined;

@@ -21,6 +21,11 @@ interface K3dCluster {
   serversRunning?: number;
 }
 
+/** Where containers on the cluster's Docker network reach its API server: k3d's load balancer in front of the servers. */
+export function k3dNetworkServerUrl(name: string): string {
+  return `https://k3d-${name}-serverlb:6443`;
+}
+
 export function parseK3dClusterList(stdout: string): LiveCluster[] {
   const text = stdout.trim();
   if (text === '' || text === 'null') return [];
@@ -33,22 +38,41 @@ export function parseK3dClusterList(stdout: string): LiveCluster[] {
   if (!Array.isArray(parsed)) {
     throw new FleetError('EXTERNAL', 'k3d cluster list -o json did not print an array', 'Check the installed k3d version (fleetdeck expects k3d v5).');
   }
-  return (parsed as K3dCluster[]).filter((c) => typeof c.name === 'string' && c.name !== '').map(toLiveCluster);
+  const live: LiveCluster[] = [];
+  for (const cluster of parsed as K3dCluster[]) if (typeof cluster.name === 'string' && cluster.name !== '') live.push(toLiveCluster(cluster));
+  return live;
 }
 
+/**
+ * One cluster of the list. Written as plain loops: drift reads 10,000 clusters in one list, and beyond the
+ * JSON.parse itself the array and key-string building of filter/flatMap/Set took as long again.
+ */
 function toLiveCluster(cluster: K3dCluster): LiveCluster {
   const nodes = cluster.nodes ?? [];
-  const servers = nodes.filter((n) => n.role === 'server');
-  const total = cluster.serversCount ?? servers.length;
-  const running = cluster.serversRunning ?? servers.filter((n) => n.State?.Running === true).length;
-  const lb = nodes.filter((n) => n.role === 'loadbalancer');
-  const published = lb.length > 0 ? lb : servers;
-  const ports = published.flatMap((n) => portsOf(n.portMappings));
+  let servers = 0;
+  let serversUp = 0;
+  let balancers = 0;
+  for (const node of nodes) {
+    if (node.role === 'server') {
+      servers += 1;
+      if (node.State?.Running === true) serversUp += 1;
+    } else if (node.role === 'loadbalancer') {
+      balancers += 1;
+    }
+  }
+  const total = cluster.serversCount ?? servers;
+  const running = cluster.serversRunning ?? serversUp;
+  // The load balancer publishes the cluster's ports; without one, the servers do.
+  const publishing = balancers > 0 ? 'loadbalancer' : 'server';
+  const ports: HostPortMapping[] = [];
+  for (const node of nodes) if (node.role === publishing) addPorts(node.portMappings, ports);
+  const name = cluster.name ?? '';
   return {
-    name: cluster.name ?? '',
+    name,
     provider: 'k3d',
     status: statusOf(running, total),
     serverUrl: serverUrlOf(cluster, ports),
+    networkServerUrl: k3dNetworkServerUrl(name),
     ports: dedupe(ports),
     subnet: nonEmpty(cluster.network?.ipam?.ipPrefix),
     network: nonEmpty(cluster.network?.name),
@@ -61,19 +85,21 @@ function statusOf(running: number, total: number): LiveStatus {
   return running === 0 ? 'stopped' : 'degraded';
 }
 
-function portsOf(mappings: K3dNode['portMappings']): HostPortMapping[] {
-  const out: HostPortMapping[] = [];
-  for (const [key, bindings] of Object.entries(mappings ?? {})) {
+function addPorts(mappings: K3dNode['portMappings'], out: HostPortMapping[]): void {
+  if (!mappings) return;
+  for (const key of Object.keys(mappings)) {
+    const bindings = mappings[key];
+    if (!bindings) continue;
     const [port, proto] = key.split('/');
     const containerPort = Number(port);
     if (!Number.isInteger(containerPort)) continue;
-    for (const binding of bindings ?? []) {
+    const protocol = proto === 'udp' ? 'udp' : 'tcp';
+    for (const binding of bindings) {
       const hostPort = Number(binding.HostPort);
       if (!Number.isInteger(hostPort) || hostPort <= 0) continue;
-      out.push({ hostPort, containerPort, protocol: proto === 'udp' ? 'udp' : 'tcp', hostIp: nonEmpty(binding.HostIp) });
+      out.push({ hostPort, containerPort, protocol, hostIp: nonEmpty(binding.HostIp) });
     }
   }
-  return out;
 }
 
 function serverUrlOf(cluster: K3dCluster, ports: HostPortMapping[]): string | null {
@@ -83,16 +109,13 @@ function serverUrlOf(cluster: K3dCluster, ports: HostPortMapping[]): string | nu
   return `https://${host === '0.0.0.0' || host === '' ? '127.0.0.1' : host}:${apiPort}`;
 }
 
+/** A cluster publishes a handful of ports: a linear search is cheaper than a key string per port. */
 function dedupe(ports: HostPortMapping[]): HostPortMapping[] {
-  const seen = new Set<string>();
-  return ports
-    .filter((p) => {
-      const key = `${p.hostIp ?? ''}:${p.hostPort}/${p.protocol}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    })
-    .sort((a, b) => a.hostPort - b.hostPort);
+  const unique: HostPortMapping[] = [];
+  for (const p of ports) {
+    if (!unique.some((q) => q.hostPort === p.hostPort && q.protocol === p.protocol && q.hostIp === p.hostIp)) unique.push(p);
+  }
+  return unique.sort((a, b) => a.hostPort - b.hostPort);
 }
 
 function nonEmpty(value: string | undefined): string | null {

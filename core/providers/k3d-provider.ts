@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import type { ClusterRecord } from '../inventory/types.js';
 import { NotFoundError, FleetError } from '../errors.js';
-import { parseK3dClusterList } from './k3d-list.js';
+import { k3dNetworkServerUrl, parseK3dClusterList } from './k3d-list.js';
 import { runTool, type ToolOptions } from './run-tool.js';
 import { contextNameFor, type ClusterProvider, type CreateClusterOptions, type LiveCluster } from './types.js';
 
@@ -117,6 +117,6 @@ export class K3dProvider implements ClusterProvider {
   }
 
   networkServerUrl(name: string): string | undefined {
-    return this.opts.registerInNetwork === true ? `https://k3d-${name}-serverlb:6443` : undefined;
+    return this.opts.registerInNetwork === true ? k3dNetworkServerUrl(name) : undefined;
   }
 }

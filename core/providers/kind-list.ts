@@ -31,6 +31,14 @@ interface KindNode {
   network: string | null;
 }
 
+/**
+ * Where containers on Docker's `kind` network reach a cluster's API server: its (first) control-plane container, as
+ * kind's own `get kubeconfig --internal` names it.
+ */
+export function kindNetworkServerUrl(name: string): string {
+  return `https://${name}-control-plane:${API_SERVER_PORT}`;
+}
+
 export function parseKindNodes(stdout: string): LiveCluster[] {
   const byCluster = new Map<string, KindNode[]>();
   let start = 0;
@@ -171,6 +179,7 @@ function toLiveCluster(name: string, nodes: KindNode[]): LiveCluster {
     provider: 'kind',
     status: statusOf(nodes),
     serverUrl: api ? `https://${api.hostIp === null || api.hostIp === '0.0.0.0' ? '127.0.0.1' : api.hostIp}:${api.hostPort}` : null,
+    networkServerUrl: kindNetworkServerUrl(name),
     ports: published,
     // kind clusters share Docker's "kind" network; no subnet of their own.
     subnet: null,

@@ -4,13 +4,18 @@ import { join } from 'node:path';
 import type { ClusterRecord } from '../inventory/types.js';
 import { FleetError, NotFoundError } from '../errors.js';
 import { renderKindConfig } from './kind-config.js';
-import { KIND_NODES_ARGS, parseKindNodes } from './kind-list.js';
+import { KIND_NODES_ARGS, kindNetworkServerUrl, parseKindNodes } from './kind-list.js';
 import { runTool, type ToolOptions } from './run-tool.js';
 import { contextNameFor, type ClusterProvider, type CreateClusterOptions, type LiveCluster } from './types.js';
 
 export interface KindProviderOptions extends ToolOptions {
   /** The Docker CLI kind's nodes run under (`docker`, or `podman` with its Docker-compatible CLI); default `docker`. */
   dockerBinary?: string;
+  /**
+   * ArgoCD in devops reaches the clusters over Docker networking (devops attached to the `kind` network): register
+   * them at `https://NAME-control-plane:6443` instead of the kubeconfig's host port.
+   */
+  registerInNetwork?: boolean;
 }
 
 export class KindProvider implements ClusterProvider {
@@ -72,5 +77,9 @@ export class KindProvider implements ClusterProvider {
 
   contextName(name: string): string {
     return contextNameFor('kind', name);
+  }
+
+  networkServerUrl(name: string): string | undefined {
+    return this.opts.registerInNetwork === true ? kindNetworkServerUrl(name) : undefined;
   }
 }

@@ -25,6 +25,11 @@ export interface LiveCluster {
   status: LiveStatus;
   /** https://127.0.0.1:6550 when the tool reports the API port; null otherwise. */
   serverUrl: string | null;
+  /**
+   * The API server URL as containers on the fleet's Docker networks reach it (`https://k3d-NAME-serverlb:6443`,
+   * `https://NAME-control-plane:6443`); absent where the provider has no such network (the sandbox).
+   */
+  networkServerUrl?: string;
   ports: HostPortMapping[];
   subnet: string | null;
   network: string | null;

@@ -14,7 +14,14 @@ export interface HaproxyRoute {
 
 export interface RenderOptions {
   bind?: string;
+  /**
+   * Counts the writes of the managed section. A reload records the generation it loaded beside the file, so a write
+   * whose reload never finished (a crash, a failed reload command) is reloaded by the next ensure or remove.
+   */
+  generation?: number;
 }
+
+const GENERATION_LINE = /^# generation (\d+)$/m;
 
 /** What a fresh file holds outside the managed section. */
 export const DEFAULT_PREAMBLE = [
@@ -32,7 +39,8 @@ export const DEFAULT_PREAMBLE = [
 
 export function renderManagedSection(routes: readonly HaproxyRoute[], opts: RenderOptions = {}): string {
   const sorted = [...routes].sort((a, b) => a.name.localeCompare(b.name));
-  const lines = [BEGIN_MARKER, 'frontend http-in', `    bind ${opts.bind ?? '*:80'}`, '    mode http'];
+  const lines = [BEGIN_MARKER, ...(opts.generation === undefined ? [] : [`# generation ${opts.generation}`]),
+    'frontend http-in', `    bind ${opts.bind ?? '*:80'}`, '    mode http'];
   for (const r of sorted) lines.push(`    acl host_${r.name} hdr(host) -i ${r.host}`);
   for (const r of sorted) lines.push(`    use_backend be_${r.name} if host_${r.name}`);
   for (const r of sorted) lines.push('', `backend be_${r.name}`, '    mode http', `    server ${r.name} ${r.address}:${r.port}`);
@@ -61,21 +69,31 @@ export function withManagedSection(text: string, section: string): string {
   return `${base}${base.endsWith('\n') ? '' : '\n'}\n${section}\n`;
 }
 
+/** The managed section's generation; null for a file without one (none yet, or written before generations). */
+export function managedGeneration(text: string): number | null {
+  const { managed } = splitConfig(text);
+  const match = managed === null ? null : GENERATION_LINE.exec(managed);
+  return match?.[1] ? Number(match[1]) : null;
+}
+
+/**
+ * The three kinds of line the routes are read from (`acl host_NAME hdr(host) -i HOST`, `backend be_NAME`,
+ * `server NAME ADDRESS:PORT`), in one pass over the section: at 10,000 routes it is 60,000 lines, and one
+ * multiline expression reads them in about half the time of splitting, trimming and trying each pattern per line.
+ */
+const ROUTE_LINES = /^[ \t]*(?:acl host_(\S+) hdr\(host\) -i (\S+)[ \t\r]*$|backend be_(\S+)[ \t\r]*$|server (\S+) (\S+):(\d+))/gm;
+
 export function parseManagedRoutes(text: string): HaproxyRoute[] {
   const { managed } = splitConfig(text);
   if (managed === null) return [];
   const hosts = new Map<string, string>();
   const routes: HaproxyRoute[] = [];
   let backend: string | null = null;
-  for (const raw of managed.split('\n')) {
-    const line = raw.trim();
-    const acl = /^acl host_(\S+) hdr\(host\) -i (\S+)$/.exec(line);
-    if (acl?.[1] && acl[2]) hosts.set(acl[1], acl[2]);
-    const be = /^backend be_(\S+)$/.exec(line);
-    if (be?.[1]) backend = be[1];
-    const server = /^server (\S+) (\S+):(\d+)/.exec(line);
-    if (server?.[1] && server[2] && server[3] && backend === server[1]) {
-      routes.push({ name: backend, host: hosts.get(backend) ?? '', address: server[2], port: Number(server[3]) });
+  for (const [, aclName, aclHost, backendName, serverName, address, port] of managed.matchAll(ROUTE_LINES)) {
+    if (aclName !== undefined && aclHost !== undefined) hosts.set(aclName, aclHost);
+    else if (backendName !== undefined) backend = backendName;
+    else if (serverName !== undefined && address !== undefined && port !== undefined && backend === serverName) {
+      routes.push({ name: backend, host: hosts.get(backend) ?? '', address, port: Number(port) });
     }
   }
   return routes;

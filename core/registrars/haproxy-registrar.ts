@@ -1,6 +1,9 @@
 /**
  * HAProxy routes as a registrar: rewrites the managed section of the config file, validates the whole candidate
- * with `haproxy -c -f`, swaps it in atomically, then reloads through a configurable command.
+ * with `haproxy -c -f`, swaps it in atomically, then reloads through a configurable command. Each write bumps the
+ * section's generation and each finished reload records the generation it loaded (`.FILE.fleetdeck-loaded`), so a
+ * write whose reload was killed or failed is reloaded by the next ensure or remove, even when the routes are already
+ * as wanted: a resumed step redoes exactly what its crash left undone.
  */
 import { chmod, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -8,7 +11,7 @@ import { execa } from 'execa';
 import type { ClusterRecord } from '../inventory/types.js';
 import { FleetError, ValidationError } from '../errors.js';
 import { withFileLock } from '../gitops/file-lock.js';
-import { parseManagedRoutes, renderManagedSection, withManagedSection, type HaproxyRoute } from './haproxy-config.js';
+import { managedGeneration, parseManagedRoutes, renderManagedSection, withManagedSection, type HaproxyRoute } from './haproxy-config.js';
 import { isRegistrableName, type EnsureResult, type Registrar, type Registration } from './types.js';
 
 export interface HaproxyRegistrarOptions {
@@ -38,12 +41,18 @@ export class HaproxyRegistrar implements Registrar {
       const routes = parseManagedRoutes(text);
       const existing = routes.find((r) => r.name === cluster.name);
       if (!cluster.haproxyRoute) {
-        if (!existing) return { action: 'skipped', registration: null };
+        if (!existing) {
+          await this.reloadIfPending(text);
+          return { action: 'skipped', registration: null };
+        }
         await this.write(text, routes.filter((r) => r.name !== cluster.name));
         return { action: 'removed', registration: null };
       }
       const desired: HaproxyRoute = { name: cluster.name, host: `${cluster.name}.${this.opts.domain ?? 'local'}`, address: this.opts.backendAddress ?? '127.0.0.1', port: cluster.httpPort };
-      if (existing && sameRoute(existing, desired)) return { action: 'unchanged', registration: toRegistration(existing) };
+      if (existing && sameRoute(existing, desired)) {
+        await this.reloadIfPending(text);
+        return { action: 'unchanged', registration: toRegistration(existing) };
+      }
       await this.write(text, [...routes.filter((r) => r.name !== cluster.name), desired]);
       return { action: existing ? 'updated' : 'created', registration: toRegistration(desired) };
     });
@@ -53,7 +62,10 @@ export class HaproxyRegistrar implements Registrar {
     return this.locked(async () => {
       const text = await this.read();
       const routes = parseManagedRoutes(text);
-      if (!routes.some((r) => r.name === name)) return { removed: false };
+      if (!routes.some((r) => r.name === name)) {
+        await this.reloadIfPending(text);
+        return { removed: false };
+      }
       await this.write(text, routes.filter((r) => r.name !== name));
       return { removed: true };
     });
@@ -78,7 +90,8 @@ export class HaproxyRegistrar implements Registrar {
 
   /** Writes a candidate beside the file, validates it with haproxy, renames it over the file, reloads. */
   private async write(current: string, routes: HaproxyRoute[]): Promise<void> {
-    const next = withManagedSection(current, renderManagedSection(routes, this.opts.bind === undefined ? {} : { bind: this.opts.bind }));
+    const generation = (managedGeneration(current) ?? 0) + 1;
+    const next = withManagedSection(current, renderManagedSection(routes, { generation, ...(this.opts.bind === undefined ? {} : { bind: this.opts.bind }) }));
     const path = this.opts.configPath;
     const candidate = join(dirname(path), `.${basename(path)}.fleetdeck-${process.pid}.tmp`);
     await writeFile(candidate, next, { mode: 0o644 });
@@ -90,7 +103,20 @@ export class HaproxyRegistrar implements Registrar {
     } finally {
       await rm(candidate, { force: true });
     }
-    await this.reload();
+    await this.reload(generation);
+  }
+
+  private get loadedPath(): string {
+    return join(dirname(this.opts.configPath), `.${basename(this.opts.configPath)}.fleetdeck-loaded`);
+  }
+
+  /** Reloads when the file's generation is not the one the last finished reload loaded. */
+  private async reloadIfPending(text: string): Promise<void> {
+    if (!this.opts.reloadCommand?.[0]) return;
+    const generation = managedGeneration(text);
+    if (generation === null) return;
+    const loaded = await readFile(this.loadedPath, 'utf8').then((t) => Number(t.trim()), () => null);
+    if (loaded !== generation) await this.reload(generation);
   }
 
   private async validate(file: string): Promise<void> {
@@ -106,14 +132,15 @@ export class HaproxyRegistrar implements Registrar {
     }
   }
 
-  private async reload(): Promise<void> {
+  private async reload(generation: number): Promise<void> {
     const [command, ...args] = this.opts.reloadCommand ?? [];
     if (!command) return;
     const result = await execa(command, args, { reject: false, stdin: 'ignore', timeout: 60_000 });
     if (result.failed) {
       const why = result.code === 'ENOENT' ? `"${command}" not found` : String(result.stderr ?? '').trim().split('\n').slice(-3).join(' ');
-      throw new FleetError('EXTERNAL', `the HAProxy config was written but the reload command failed: ${why}`, 'Reload HAProxy by hand, and check the reload command in the fleetdeck configuration.', { configPath: this.opts.configPath });
+      throw new FleetError('EXTERNAL', `the HAProxy config was written but the reload command failed: ${why}`, 'Check the reload command in the fleetdeck configuration; the next retry or repair reloads again.', { configPath: this.opts.configPath });
     }
+    await writeFile(this.loadedPath, `${generation}\n`);
   }
 }
 

@@ -4,7 +4,7 @@
  * or a client certificate and key, plus the CA. Values stay base64 PEM, as both formats keep them.
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { createRequire } from 'node:module';
 import { ValidationError, errorMessage } from '../errors.js';
 import type { ClusterCredentials } from './types.js';
 
@@ -39,10 +39,20 @@ function find<T>(list: unknown, name: unknown): T | undefined {
   return (list as Named<T>[]).find((entry) => entry.name === name) as T | undefined;
 }
 
+/**
+ * The YAML parser, loaded on first use: it costs 30-50 ms to load, and this module is in the engine's import
+ * graph, which every command loads. `yaml` is CommonJS for Node, so it can be required synchronously.
+ */
+let yamlParse: ((text: string) => unknown) | null = null;
+function parseYaml(text: string): unknown {
+  yamlParse ??= (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse;
+  return yamlParse(text);
+}
+
 export function accessFromKubeconfig(yaml: string, context?: string): KubeconfigAccess {
   let doc: Fields;
   try {
-    doc = (parse(yaml) ?? {}) as Fields;
+    doc = (parseYaml(yaml) ?? {}) as Fields;
   } catch (error) {
     // The YAML parser quotes the offending line; it may hold a credential, so only its kind is told.
     throw new ValidationError(`the cluster's kubeconfig cannot be parsed (${errorMessage(error).split(/[:\n]/)[0] ?? 'invalid YAML'})`,

@@ -5,6 +5,7 @@ import type { DrService } from '../../core/dr/dr-service.js';
 import type { AppsSource } from '../../views/panels/apps-source.js';
 import type { DrSource } from '../../views/panels/dr-source.js';
 import type { CockpitSource, InstallsSource } from '../../views/source.js';
+import type { SandboxFleet } from '../sandbox/world/sandbox-fleet.js';
 
 /** The dataplane modules are loaded on first use of the Installs panel, not at cockpit start. */
 function lazyInstalls(engine: Engine): InstallsSource {
@@ -70,6 +71,19 @@ function lazyDr(engine: Engine): DrSource {
   };
 }
 
+/** The sandbox world's notices (src/sandbox/world/sandbox-fleet.ts), once its fleet is open. */
+function sandboxNotices(engine: Engine, listener: (text: string) => void): () => void {
+  let stop: (() => void) | null = null;
+  let stopped = false;
+  void engine.fleet().then((fleet) => {
+    if (!stopped) stop = (fleet as SandboxFleet).onNotice(listener);
+  }, () => undefined);
+  return () => {
+    stopped = true;
+    stop?.();
+  };
+}
+
 /** The cockpit sees the engine only through this narrow adapter. */
 export function engineSource(engine: Engine): CockpitSource {
   return {
@@ -98,5 +112,6 @@ export function engineSource(engine: Engine): CockpitSource {
       showOperation: (id) => engine.operations.show(id),
     },
     installs: lazyInstalls(engine),
+    ...(engine.config.sandbox ? { notices: (listener: (text: string) => void) => sandboxNotices(engine, listener) } : {}),
   };
 }

@@ -20,7 +20,7 @@ export function preloadCockpit(): Promise<InteractiveModule> {
 if (process.stdout.isTTY && process.stdin.isTTY) void preloadCockpit().catch(() => undefined);
 
 export interface CockpitOptions {
-  /** Opens the engine; in a terminal it is called only after the first frame is drawn. */
+  /** Opens the engine; in a terminal it is called once the first frame is drawn, and runs while Ink loads. */
   openEngine: () => Promise<Engine>;
   /** What the first frame's status line shows while the database opens. */
   status: CockpitStatus;
@@ -40,7 +40,10 @@ export async function runCockpit(options: CockpitOptions): Promise<number> {
   const stderr = options.stderr ?? process.stderr;
   if (!stdout.isTTY || !stdin.isTTY) {
     const [{ engineSource }, { renderSnapshot }] = await Promise.all([import('./engine-source.js'), import('./snapshot.js')]);
-    stdout.write(await renderSnapshot(engineSource(await options.openEngine())));
+    const source = engineSource(await options.openEngine());
+    const stopNotices = source.notices?.((text) => stderr.write(`${text}\n`));
+    stdout.write(await renderSnapshot(source));
+    stopNotices?.();
     return 0;
   }
   const opening = openingSource({ managementCluster: MANAGEMENT_CLUSTER, ...options.status });
@@ -48,6 +51,10 @@ export async function runCockpit(options: CockpitOptions): Promise<number> {
   const terminal = enterFullscreen(stdout, stdin);
   const color = process.env.NO_COLOR === undefined || process.env.NO_COLOR === '';
   stdout.write(splashFrame(opening.status, { rows: stdout.rows || 24, columns: stdout.columns || 80 }, color));
+  // The database opens while Ink loads: each takes about half a second or more here, and the inventory then
+  // appears after the slower of the two instead of after both. A failure surfaces through whenDrawn.
+  const engine = options.openEngine();
+  engine.catch(() => undefined);
   let ui: InteractiveModule;
   try {
     ui = await preloadCockpit();
@@ -58,14 +65,14 @@ export async function runCockpit(options: CockpitOptions): Promise<number> {
   let stopWatcher: () => void = () => undefined;
   let installs: Promise<{ stop(): Promise<void> } | null> = Promise.resolve(null);
   const whenDrawn = async (): Promise<CockpitSource> => {
-    const engine = await options.openEngine();
+    const opened = await engine;
     const [{ engineSource }, { watchDrift }] = await Promise.all([import('./engine-source.js'), import('../../core/drift/drift-watcher.js')]);
     // Drift stays current while the cockpit is open: a scan now, after inventory/operation events, and every 60 s.
-    const watcher = watchDrift({ events: engine.events, drift: engine.drift });
+    const watcher = watchDrift({ events: opened.events, drift: opened.drift });
     stopWatcher = () => watcher.stop();
     // `d` installs without a daemon: the install scheduler runs here too (not when read-only); quitting hands its tasks back.
-    installs = import('../daemon/dataplane-options.js').then((m) => m.startInstallWorker(engine)).catch(() => null);
-    return engineSource(engine);
+    installs = import('../daemon/dataplane-options.js').then((m) => m.startInstallWorker(opened)).catch(() => null);
+    return engineSource(opened);
   };
   try {
     return await ui.runInteractive({ source: opening, whenDrawn, terminal, stdin, stdout, stderr, env: process.env });

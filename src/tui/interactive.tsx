@@ -90,6 +90,8 @@ export function runInteractive({ source, whenDrawn, terminal: entered, stdin, st
           whenDrawn().then((ready) => {
             if (finished) return;
             store.getState().setStatus(ready.status);
+            const stopNotices = ready.notices?.((text) => store.getState().setNotice(text));
+            if (stopNotices) cleanup.add(stopNotices);
             instance.rerender(<Cockpit store={store} source={ready} theme={theme} />);
           }, abandon);
         });

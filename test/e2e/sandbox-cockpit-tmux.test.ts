@@ -1,8 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SANDBOX_ENVIRONMENTS } from '../../src/sandbox/world/seed.js';
+import { updateWorld, worldLayout } from '../../src/sandbox/world/world-file.js';
 import { BIN } from '../support/cli.js';
 import { TmuxPane } from '../support/tmux-pane.js';
 
@@ -30,6 +32,19 @@ describe('the cockpit on the sandbox world, in a real terminal', () => {
     expect(screen).toContain('SANDBOX');
     // The seventh cluster, devops, is the management cluster: not an environment row, named in the status line.
     expect(screen).toMatch(/management cluster devops │/);
+
+    // The cockpit hosts the world. dev is recorded on a port something else holds: the world moves it, and the
+    // cockpit says so in its message line.
+    const holder: Server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const held = (holder.address() as AddressInfo).port;
+    try {
+      await updateWorld(worldLayout(dataDir), (world) => ({ ...world!, clusters: world!.clusters.map((c) => (c.name === 'dev' ? { ...c, port: held } : c)) }));
+      const moved = await pane.waitFor((s) => s.includes(`moved cluster kind-dev ${held} -> `), 'the notice that dev moved', 30_000);
+      expect(moved).toMatch(/^sandbox: port in use, moved cluster kind-dev \d+ -> \d+; rewrote /m);
+    } finally {
+      holder.close();
+    }
     await pane.keys('q');
     await pane.waitFor((s) => /^EXIT=0$/m.test(s), 'a clean exit');
   }, 200_000);

@@ -2,10 +2,10 @@
  * End to end in the sandbox, through the real binary: create and delete an environment, inject every kind of drift
  * the sandbox can hold, see `drift` report each (exit 3), repair with `repair --plan` / `repair --apply`, and end
  * with `drift` exit 0. The test process hosts the sandbox world (and injects the drift through its adapters); every
- * fleetdeck command is a separate process using that world.
+ * fleetdeck command is a separate process using that world, the cluster it replaces included: the host starts the
+ * new cluster where world.json says.
  */
 import { mkdtempSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,20 +13,11 @@ import { resolveConfig } from '../../core/config.js';
 import type { Engine } from '../../core/engine.js';
 import { openSandboxEngine } from '../../src/sandbox/open-sandbox.js';
 import type { SandboxFleet } from '../../src/sandbox/world/sandbox-fleet.js';
-import { updateWorld } from '../../src/sandbox/world/world-file.js';
+import { readWorld, updateWorld } from '../../src/sandbox/world/world-file.js';
 import { fleetdeck, type CliResult } from '../support/cli.js';
 
 interface Report { items: { id: string; repair: { description: string } }[]; unchecked: { source: string }[] }
 interface Plan { id: string; actions: { type: string }[]; repairs: { itemId: string; choice: unknown; note?: string }[] }
-
-/** A port nothing listens on: bound, then released. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('drift in the sandbox, end to end through the fleetdeck binary', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'fleetdeck-sandbox-drift-'));
@@ -57,7 +48,6 @@ describe('drift in the sandbox, end to end through the fleetdeck binary', () => 
     // (prod-k3d) and an orphan cluster (scratch). The rest is injected here, one or two kinds per environment.
     const row = (name: string) => engine.inventory.show(name);
     const { registrars } = fleet;
-    const dead = await deadPort();
     await registrars.argocd.remove('dev');
     await registrars.haproxy.ensure({ ...(await row('uat')), httpPort: 1234 });
     await fleet.providers.kind.delete('prod');
@@ -65,16 +55,19 @@ describe('drift in the sandbox, end to end through the fleetdeck binary', () => 
     await registrars.portainer.ensure({ ...(await row('dev-k3d')), httpPort: 1235 });
     await registrars.argocd.ensure({ ...(await row('uat-k3d')) }, { server: 'https://127.0.0.1:1' });
     await registrars.argocd.ensure({ ...(await row('uat-k3d')), name: 'ghost' }, { server: 'https://127.0.0.1:2' });
-    // What the sandbox clusters "run with" lives in world.json: other ports, another subnet, an API server gone quiet.
+    // What the sandbox clusters "run with" lives in world.json: other ports, another subnet.
     await updateWorld(fleet.layout, (world) => ({
       ...world!,
       clusters: world!.clusters.map((c) => {
         if (c.name === 'dev') return { ...c, record: { ...c.record!, httpPort: 45001 } };
         if (c.name === 'uat-k3d') return { ...c, record: { ...c.record!, subnet: '10.99.0.0/24' } };
-        if (c.name === 'prod-k3d') return { ...c, port: dead };
         return c;
       }),
     }));
+    // An API server gone quiet: the hosting process (this one) stops serving it, world.json still lists it.
+    const portOf = (name: string): number | undefined => readWorld(fleet.layout)!.clusters.find((c) => c.name === name)?.port;
+    const quietPort = portOf('prod-k3d');
+    await fleet.host.cluster('prod-k3d')!.stop();
 
     const found = await cli('drift', '--json');
     expect(found.exitCode, found.stderr).toBe(3);
@@ -83,8 +76,7 @@ describe('drift in the sandbox, end to end through the fleetdeck binary', () => 
     expect(report.items.map((i) => i.id).sort()).toEqual([
       'api_unreachable:prod-k3d', 'missing_branch:uat', 'missing_cluster:prod', 'missing_registration:argocd:dev',
       'missing_registration:haproxy:dev-k3d', 'missing_registration:portainer:prod-k3d', 'orphan_branch:legacy-qa',
-      'orphan_cluster:scratch', 'orphan_registration:argocd:ghost', 'port_mismatch:dev', 'stale_registration:argocd:prod-k3d',
-      'stale_registration:argocd:uat-k3d', 'stale_registration:haproxy:uat', 'stale_registration:portainer:dev-k3d', 'subnet_mismatch:uat-k3d',
+      'orphan_cluster:scratch', 'orphan_registration:argocd:ghost', 'port_mismatch:dev', 'stale_registration:argocd:uat-k3d', 'stale_registration:haproxy:uat', 'stale_registration:portainer:dev-k3d', 'subnet_mismatch:uat-k3d',
     ]);
     for (const item of report.items) expect(item.repair.description.length).toBeGreaterThan(10);
 
@@ -104,10 +96,13 @@ describe('drift in the sandbox, end to end through the fleetdeck binary', () => 
     expect(replacing.exitCode, replacing.stderr).toBe(0);
     const replace = json<Plan>(replacing);
     expect(replace.actions).toEqual([{ type: 'replace_cluster', cluster: 'prod-k3d' }]);
-    // Applied by the hosting process: the sandbox host restarts a cluster only when its name leaves world.json for a
-    // reconcile tick, and a replace made by another process (stop, then start at once) gives it none.
-    const replaced = await engine.drift.apply(replace.id);
-    expect(replaced.operation?.status).toBe('succeeded');
+    // Applied by a second process: it stops the cluster and starts a new one at once, and the hosting process
+    // (this one) serves the new one on the port world.json now records.
+    const replaced = await cli('repair', '--apply', replace.id, '--json');
+    expect(replaced.exitCode, replaced.stderr + replaced.stdout).toBe(0);
+    expect(json<{ operation: { status: string } }>(replaced).operation.status).toBe('succeeded');
+    expect(portOf('prod-k3d')).not.toBe(quietPort);
+    expect(fleet.host.cluster('prod-k3d')?.port).toBe(portOf('prod-k3d'));
 
     const clean = await cli('drift');
     expect(clean.exitCode, clean.stdout).toBe(0);

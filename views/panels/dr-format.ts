@@ -2,12 +2,22 @@
  * Words, marks and colours for DR phases, durations, and the text of the DR overlays (dry run, action details).
  * Every phase is written out, so a NO_COLOR terminal reads the same as a coloured one.
  */
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
 import type { PlanSummary } from '../../core/dr/dr-service.js';
 import type { PlanRendering, RenderedStage } from '../../core/dr/render/plan.js';
 import type { RenderedAction } from '../../core/dr/render/actions.js';
 import type { Action } from '../../core/dr/schema/types.js';
 import type { ActionStatusRecord, ExecutionRecord } from '../../core/dr/store/types.js';
+
+/**
+ * YAML for the overlays, loaded when an overlay first shows some: the parser costs 25-35 ms to load, which the
+ * cockpit's start (this module loads with the panel registry) would otherwise pay. `yaml` is CommonJS for Node.
+ */
+let yamlStringify: ((value: unknown, options: { lineWidth: number }) => string) | null = null;
+function stringify(value: unknown, options: { lineWidth: number }): string {
+  yamlStringify ??= (createRequire(import.meta.url)('yaml') as typeof import('yaml')).stringify;
+  return yamlStringify(value, options);
+}
 
 export const PHASE_TONE: Record<string, string> = {
   Pending: 'gray', Running: 'yellow', Succeeded: 'green', Failed: 'red', Skipped: 'gray', Canceled: 'magenta', RolledBack: 'blue',

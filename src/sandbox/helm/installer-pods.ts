@@ -16,6 +16,7 @@ import { LOG_ANNOTATION } from '../kube-api/handlers.js';
 import type { KubeObject } from '../kube-api/json.js';
 import { now, podType } from '../kube-api/pods.js';
 import type { ResourceType } from '../kube-api/resources.js';
+import { isInstallerPod } from './installer-job.js';
 
 export interface InstallerPodsOptions {
   cluster: SandboxCluster;
@@ -44,10 +45,6 @@ function fleetdeckEntry(): string {
   return built;
 }
 
-function isInstallerPod(pod: KubeObject): boolean {
-  return pod.metadata.labels?.['app.kubernetes.io/name'] === 'primus-lens-installer' && typeof pod.metadata.labels['job-name'] === 'string';
-}
-
 interface PodSpec {
   containers?: { env?: { name: string; value?: string }[]; args?: string[] }[];
   volumes?: { name: string; secret?: { secretName?: string } }[];
@@ -61,13 +58,20 @@ export function runInstallerPods(options: InstallerPodsOptions): InstallerPods {
   const dir = mkdtempSync(join(tmpdir(), 'fleetdeck-installer-pods-'));
   const typeOf = (apiVersion: string, kind: string): ResourceType => options.cluster.objects.typeOf(apiVersion, kind);
 
+  /** The container's output so far as the pod's log (`kubectl logs` shows it while the pod runs); the pod, or undefined when gone. */
+  const writeLog = (pod: KubeObject, log: string): KubeObject | undefined => {
+    const pods = podType(store);
+    const current = store.find(pods, pod.metadata.namespace, pod.metadata.name ?? '');
+    if (!current || current.metadata.annotations?.[LOG_ANNOTATION] === log) return current;
+    return store.update(pods, pod.metadata.namespace, current.metadata.name ?? '',
+      { ...current, metadata: { ...current.metadata, annotations: { ...(current.metadata.annotations ?? {}), [LOG_ANNOTATION]: log } } });
+  };
+
   const finish = (pod: KubeObject, log: string, exitCode: number): void => {
     const pods = podType(store);
     const namespace = pod.metadata.namespace;
-    const current = store.find(pods, namespace, pod.metadata.name ?? '');
-    if (current) {
-      const annotated = store.update(pods, namespace, current.metadata.name ?? '',
-        { ...current, metadata: { ...current.metadata, annotations: { ...(current.metadata.annotations ?? {}), [LOG_ANNOTATION]: log } } });
+    const annotated = writeLog(pod, log);
+    if (annotated) {
       const at = now();
       store.update(pods, namespace, annotated.metadata.name ?? '', {
         ...annotated, status: { ...((annotated['status'] as object | undefined) ?? {}), phase: exitCode === 0 ? 'Succeeded' : 'Failed',
@@ -107,21 +111,37 @@ export function runInstallerPods(options: InstallerPodsOptions): InstallerPods {
       extendEnv: true,
     });
     running.add(child);
+    let output = '';
+    let flushing: NodeJS.Timeout | null = null;
+    child.all?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      flushing ??= setTimeout(() => {
+        flushing = null;
+        writeLog(pod, output);
+      }, 50);
+    });
     void child.then((result) => {
       running.delete(child);
-      finish(pod, String(result.all ?? ''), result.exitCode ?? 1);
+      if (flushing) clearTimeout(flushing);
+      finish(pod, String(result.all ?? output), result.exitCode ?? 1);
     });
   };
 
-  const unsubscribe = store.subscribe((event) => {
-    if (event.type !== 'ADDED' || event.resource !== '/pods' || !isInstallerPod(event.object)) return;
-    const key = `${event.object.metadata.namespace ?? ''}/${event.object.metadata.name ?? ''}`;
+  const admit = (pod: KubeObject): void => {
+    const key = `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
     if (seen.has(key)) return;
     seen.add(key);
-    const pod = event.object;
     // Store events arrive inside the write that caused them: start the container after it.
     setImmediate(() => start(pod));
+  };
+  const unsubscribe = store.subscribe((event) => {
+    if (event.type === 'ADDED' && event.resource === '/pods' && isInstallerPod(event.object)) admit(event.object);
   });
+  // Pods made before this node ran (a host that just took over, or was still starting): their containers run now.
+  for (const pod of store.list(podType(store), undefined)) {
+    const phase = (pod['status'] as { phase?: string } | undefined)?.phase;
+    if (isInstallerPod(pod) && phase !== 'Succeeded' && phase !== 'Failed') admit(pod);
+  }
 
   return {
     started,

@@ -19,6 +19,11 @@ export interface ControllerOptions {
   podStartMs?: number;
   /** The node pods are scheduled to (default `sandbox-node`). */
   nodeName?: string;
+  /**
+   * Jobs whose container a sandbox node really runs (the dataplane installer): the controller creates their pod and
+   * leaves the rest to it, as the kubelet and the Job controller do when the container exits.
+   */
+  runByNode?: (job: KubeObject) => boolean;
 }
 
 const NAMESPACES = '/namespaces';
@@ -31,6 +36,7 @@ export class SandboxController {
   private readonly jobDelayMs: number;
   private readonly podStartMs: number;
   private readonly nodeName: string;
+  private readonly runByNode: ((job: KubeObject) => boolean) | undefined;
   private readonly bornAt = new Map<string, number>();
 
   constructor(
@@ -40,6 +46,7 @@ export class SandboxController {
     this.jobDelayMs = options.jobDelayMs ?? 300;
     this.podStartMs = options.podStartMs ?? 100;
     this.nodeName = options.nodeName ?? 'sandbox-node';
+    this.runByNode = options.runByNode;
   }
 
   start(): void {
@@ -104,6 +111,7 @@ export class SandboxController {
     const conditions = pathValue(job, 'status.conditions');
     const finished = Array.isArray(conditions) && conditions.some((c) => isObject(c) && (c['type'] === 'Complete' || c['type'] === 'Failed') && c['status'] === 'True');
     if (finished) return;
+    const byNode = this.runByNode?.(job) === true;
     const name = job.metadata.name ?? '';
     const startTime = pathValue(job, 'status.startTime');
     const resource = 'batch/jobs';
@@ -115,9 +123,10 @@ export class SandboxController {
       const latest = this.store.get(type, job.metadata.namespace, name);
       this.bornAt.set(job.metadata.uid ?? '', Date.now());
       this.store.update(type, job.metadata.namespace, name, { ...latest, status: { startTime: now(), active: 1, ready: 0, terminating: 0, uncountedTerminatedPods: {} } }, { subresource: 'status' });
-      this.enqueue(resource, job.metadata.namespace, name, this.jobDelayMs);
+      if (!byNode) this.enqueue(resource, job.metadata.namespace, name, this.jobDelayMs);
       return;
     }
+    if (byNode) return;
     const started = this.bornAt.get(job.metadata.uid ?? '') ?? Date.parse(startTime);
     const remaining = started + this.jobDelayMs - Date.now();
     if (remaining > 0) {

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FleetError } from '../../../core/errors.js';
 import type { ClusterRecord } from '../../../core/inventory/types.js';
 import type { SandboxClusterBackend, SandboxClusterState } from '../../../core/providers/sandbox-provider.js';
 import { freePort } from './free-port.js';
+import { askHostToReconcile } from './host-channel.js';
 import type { SandboxHost } from './host.js';
 import type { WorldLayout } from './world-file.js';
 import { readWorld, serverUrlOf, updateWorld, worldClusters } from './world-file.js';
@@ -51,11 +53,11 @@ export class WorldClusterBackend implements SandboxClusterBackend {
       if (!current) throw new FleetError('UNAVAILABLE', 'the sandbox world is not set up', 'Run `fleetdeck sandbox reset`.');
       const existing = current.clusters.find((c) => c.name === name);
       if (existing) return current;
-      return { ...current, clusters: [...current.clusters, { name, provider: record.provider, port, record }] };
+      return { ...current, clusters: [...current.clusters, { name, provider: record.provider, port, record, id: randomUUID() }] };
     });
     if (!world.clusters.some((c) => c.name === name)) throw new FleetError('UNAVAILABLE', `sandbox cluster "${name}" was not recorded`, 'Run the command again.');
     await this.ensureHosted();
-    if (this.host.isHost) await this.host.reconcile();
+    await this.followed();
     await waitUntilServing(() => recordedUrl(this.layout, name));
     return { url: recordedUrl(this.layout, name) ?? '' };
   }
@@ -65,8 +67,22 @@ export class WorldClusterBackend implements SandboxClusterBackend {
       if (!current) throw new FleetError('UNAVAILABLE', 'the sandbox world is not set up', 'Run `fleetdeck sandbox reset`.');
       return { ...current, clusters: current.clusters.filter((c) => c.name !== name) };
     });
-    if (this.host.isHost) await this.host.reconcile();
+    await this.followed();
     rmSync(join(this.layout.clusterStateDir, `${name}.json`), { force: true });
+  }
+
+  /** The hosting process, this one or another, has caught up with world.json. */
+  private async followed(): Promise<void> {
+    if (this.host.isHost) {
+      await this.host.reconcile();
+      return;
+    }
+    try {
+      await askHostToReconcile(this.layout.root);
+    } catch (error) {
+      throw new FleetError('UNAVAILABLE', (error as Error).message,
+        'Is the process hosting the sandbox stuck? Stop it (another fleetdeck takes over), or run `fleetdeck sandbox reset`.');
+    }
   }
 
   async list(): Promise<SandboxClusterState[]> {

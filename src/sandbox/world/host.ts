@@ -1,10 +1,13 @@
-import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
-import { realpathSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { startSandboxCluster } from '../kube-api/cluster.js';
+import { stateFileFor } from '../kube-api/persistence.js';
 import type { SandboxCluster } from '../kube-api/cluster.js';
+import type { KubeObject } from '../kube-api/json.js';
 import type { SandboxAppAgents } from '../apps/app-agents.js';
+import { isInstallerJob } from '../helm/installer-job.js';
+import type { InstallerPods } from '../helm/installer-pods.js';
 import type { AppsControllerSingleton } from '../../../core/apps/index.js';
 import { startClusternetStatus } from '../dr/clusternet-status.js';
 import type { ClusternetSimulator } from '../dr/clusternet-status.js';
@@ -12,9 +15,10 @@ import { startDrHooksServer } from '../dr/hooks-server.js';
 import type { HooksServer } from '../dr/hooks-server.js';
 import { startPortainerServer } from '../portainer-server.js';
 import type { PortainerServer } from '../portainer-server.js';
+import { answerHostRequest, hostAddress } from './host-channel.js';
 import { repointUrls } from './repoint-urls.js';
 import type { PortMove, WorldCluster, WorldFile, WorldLayout } from './world-file.js';
-import { readWorld, serverUrlOf, updateWorld, withPortsMoved, worldClusters } from './world-file.js';
+import { MANAGEMENT_CLUSTER, readWorld, serverUrlOf, updateWorld, withPortsMoved, worldClusters } from './world-file.js';
 
 function addressInUse(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | null)?.code === 'EADDRINUSE';
@@ -33,17 +37,25 @@ export interface SandboxHostOptions {
 /**
  * The one process that serves a sandbox world's API servers. Hosting is claimed by binding a Linux abstract
  * socket, which the kernel frees when the host dies; the next process to look takes over on the same ports.
- * The host follows world.json, so clusters created by other processes start here.
+ * The host follows world.json (polled, and on request through that socket), so clusters created, deleted or
+ * replaced by other processes start, stop or restart here: a cluster runs on the port world.json records, as the
+ * incarnation it records (a replaced cluster starts empty).
  */
 export class SandboxHost {
   private lock: Server | null = null;
   private readonly running = new Map<string, SandboxCluster>();
+  /** The world.json `id` of each running cluster: another id under the same name is a new cluster. */
+  private readonly incarnations = new Map<string, string | null>();
   /** Clusternet's status for Localizations and Subscriptions, per running cluster (src/sandbox/dr). */
   private readonly clusternet = new Map<string, ClusternetSimulator>();
   private portainer: PortainerServer | null = null;
   private drHooks: HooksServer | null = null;
   private apps: SandboxAppAgents | null = null;
   private appsController: AppsControllerSingleton | null = null;
+  /** Each running cluster's node for installer pods, by cluster name; null when it could not start. */
+  private readonly nodes = new Map<string, Promise<InstallerPods | null>>();
+  /** Installer pods cannot run here (the CLI is not built): the controller then ends installer Jobs itself. */
+  private nodesUnavailable = false;
   private timer: NodeJS.Timeout | null = null;
   private seenMtime = 0;
   private reconciling: Promise<void> = Promise.resolve();
@@ -67,8 +79,8 @@ export class SandboxHost {
   /** Becomes the host if nobody is; true when this process hosts the world now. */
   async claim(): Promise<boolean> {
     if (this.lock) return true;
-    const address = `\0fleetdeck-sandbox-${createHash('sha256').update(realpathSync(this.layout.root)).digest('hex').slice(0, 24)}`;
-    const server = createServer((socket) => socket.end());
+    const address = hostAddress(this.layout.root);
+    const server = createServer((socket) => answerHostRequest(socket, () => this.reconcile()));
     const won = await new Promise<boolean>((resolve) => {
       server.once('error', () => resolve(false));
       server.listen(address, () => resolve(true));
@@ -97,12 +109,11 @@ export class SandboxHost {
     if (!world) return;
     const wanted = new Map<string, WorldCluster>([world.management, ...world.clusters].map((c) => [c.name, c]));
     for (const [name, cluster] of this.running) {
-      if (!wanted.has(name)) {
-        this.running.delete(name);
-        this.clusternet.get(name)?.stop();
-        this.clusternet.delete(name);
-        await cluster.stop();
-      }
+      const want = wanted.get(name);
+      const sameIncarnation = want !== undefined && (want.id ?? null) === this.incarnations.get(name);
+      if (sameIncarnation && want.port === cluster.port) continue;
+      // Gone or replaced: its state goes with it. Moved to another port: it restarts there with its state.
+      await this.stopCluster(name, cluster, { keepState: sameIncarnation });
     }
     const moves: PortMove[] = [];
     for (const cluster of wanted.values()) {
@@ -110,6 +121,7 @@ export class SandboxHost {
       const started = await this.startCluster(cluster);
       if (started.port !== cluster.port) moves.push({ name: cluster.name, what: 'cluster', from: cluster.port, to: started.port });
       this.running.set(cluster.name, started);
+      this.incarnations.set(cluster.name, cluster.id ?? null);
       this.clusternet.set(cluster.name, startClusternetStatus(started));
     }
     if (!this.portainer) {
@@ -128,11 +140,48 @@ export class SandboxHost {
     // Loaded here, after the API servers answer: the apps modules pull in the Kubernetes client (over a second).
     if (management && !this.apps) this.apps = await (await import('../apps/app-agents.js')).startSandboxAppAgents(management);
     if (management && !this.appsController) this.appsController = (await import('../apps/apps-controller-host.js')).startSandboxAppsController(management);
+    for (const [name, cluster] of this.running) if (!this.nodes.has(name)) this.nodes.set(name, this.startNode(cluster));
+  }
+
+  /** Starts a cluster's installer node without holding up the reconcile; it picks up pods made meanwhile. */
+  private async startNode(cluster: SandboxCluster): Promise<InstallerPods | null> {
+    try {
+      return (await import('./installer-nodes.js')).startInstallerNode(this.layout, cluster);
+    } catch (error) {
+      if (!this.nodesUnavailable) this.options.onNotice?.(`sandbox: installer Jobs cannot run their pods here (${(error as Error).message.split('\n')[0]}); the controller ends them instead`);
+      this.nodesUnavailable = true;
+      return null;
+    }
+  }
+
+  private async stopNode(name: string): Promise<void> {
+    const node = this.nodes.get(name);
+    this.nodes.delete(name);
+    await (await node)?.stop().catch(() => undefined);
+  }
+
+  private async stopCluster(name: string, cluster: SandboxCluster, { keepState }: { keepState: boolean }): Promise<void> {
+    this.running.delete(name);
+    this.incarnations.delete(name);
+    this.clusternet.get(name)?.stop();
+    this.clusternet.delete(name);
+    await this.stopNode(name);
+    if (name === MANAGEMENT_CLUSTER) {
+      // The apps agents and controller hold the management cluster's objects; they restart with it.
+      await this.appsController?.stop().catch(() => undefined);
+      this.appsController = null;
+      await this.apps?.stop().catch(() => undefined);
+      this.apps = null;
+    }
+    await cluster.stop();
+    // Stopping writes the cluster's last state; a deleted or replaced cluster must not come back with it.
+    if (!keepState) rmSync(stateFileFor(this.layout.clusterStateDir, name), { force: true });
   }
 
   /** Starts a cluster on its recorded port, or on a free one when something else holds that port. */
   private async startCluster(cluster: WorldCluster): Promise<SandboxCluster> {
-    const options = { name: cluster.name, stateDir: this.layout.clusterStateDir, nodeName: nodeNameOf(cluster), controller: { jobDelayMs: 300 } };
+    const controller = { jobDelayMs: 300, runByNode: (job: KubeObject) => !this.nodesUnavailable && isInstallerJob(job) };
+    const options = { name: cluster.name, stateDir: this.layout.clusterStateDir, nodeName: nodeNameOf(cluster), controller };
     try {
       return await startSandboxCluster({ ...options, port: cluster.port });
     } catch (error) {
@@ -174,9 +223,11 @@ export class SandboxHost {
     this.apps = null;
     for (const sim of this.clusternet.values()) sim.stop();
     this.clusternet.clear();
+    await Promise.all([...this.nodes.keys()].map((name) => this.stopNode(name)));
     for (const cluster of this.running.values()) await cluster.flush().catch(() => undefined);
     for (const cluster of this.running.values()) await cluster.stop().catch(() => undefined);
     this.running.clear();
+    this.incarnations.clear();
     await this.portainer?.close();
     this.portainer = null;
     await this.drHooks?.close();

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { ownerAddress } from '../../../core/db/embedded/embedded-database.js';
+import { hostAddress } from './host-channel.js';
 
 function answers(address: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -17,7 +17,6 @@ function answers(address: string): Promise<boolean> {
 /** True while some process hosts the sandbox in `root` or owns its embedded database. */
 export async function sandboxInUse(root: string, dbDir: string): Promise<boolean> {
   if (!existsSync(root)) return false;
-  const host = `\0fleetdeck-sandbox-${createHash('sha256').update(realpathSync(root)).digest('hex').slice(0, 24)}`;
-  if (await answers(host)) return true;
+  if (await answers(hostAddress(root))) return true;
   return existsSync(dbDir) && (await answers(ownerAddress(dbDir)));
 }

@@ -27,8 +27,12 @@ export interface SandboxFleet extends Fleet {
   readonly host: SandboxHost;
   /** Hosts the world's API servers from this process if no other process does. */
   ensureHosted(): Promise<void>;
-  /** Notices that came after opening (a busy port found when taking over hosting), for whoever shows them. */
-  readonly notices: string[];
+  /**
+   * The world's notices (recorded ports found busy and clusters moved, e.g. when taking over hosting), each told
+   * once: to the listeners there are, else kept for the first one to subscribe. The CLI prints them on stderr, the
+   * cockpit in its status line. Returns the unsubscribe function.
+   */
+  onNotice(listener: (line: string) => void): () => void;
 }
 
 /** Creates world.json, the bare Git remote and fixed ports the first time; later opens reuse them. */
@@ -64,11 +68,13 @@ function worldReader(layout: WorldLayout): () => WorldFile {
 export async function openSandboxFleet(dataDir: string): Promise<SandboxFleet> {
   const layout = worldLayout(dataDir);
   await ensureWorldFiles(layout);
-  const notices: string[] = [];
-  let opening = true;
+  const pending: string[] = [];
+  const listeners = new Set<(line: string) => void>();
   const host = new SandboxHost(layout, {
-    // While opening, before any screen is drawn, a notice goes to stderr; later ones wait for the cockpit.
-    onNotice: (line) => (opening ? process.stderr.write(`${line}\n`) : notices.push(line)),
+    onNotice: (line) => {
+      if (listeners.size === 0) pending.push(line);
+      for (const listener of listeners) listener(line);
+    },
   });
   const ensureHosted = async (): Promise<void> => {
     await host.claim();
@@ -78,7 +84,6 @@ export async function openSandboxFleet(dataDir: string): Promise<SandboxFleet> {
   const retake = setInterval(() => void host.claim().catch(() => undefined), 1000);
   retake.unref();
   await waitUntilServing(() => recordedUrl(layout, MANAGEMENT_CLUSTER));
-  opening = false;
   const currentWorld = worldReader(layout);
   const world = currentWorld();
 
@@ -124,7 +129,11 @@ export async function openSandboxFleet(dataDir: string): Promise<SandboxFleet> {
     layout,
     host,
     ensureHosted,
-    notices,
+    onNotice(listener) {
+      listeners.add(listener);
+      for (const line of pending.splice(0)) listener(line);
+      return () => listeners.delete(listener);
+    },
     providers: { k3d: new SandboxProvider(backend, 'k3d'), kind: new SandboxProvider(backend, 'kind') },
     git: lazyGit(layout.gitRemote, async () => {
       const { SimpleGitRemote } = await import('../../../core/gitops/simple-git-remote.js');

@@ -11,6 +11,8 @@ export interface WorldCluster {
   port: number;
   /** The inventory row it was created from; what it "runs with" (ports, subnet) for drift. */
   record: ClusterRecord | null;
+  /** Set when the cluster is created: a cluster deleted and created again under its name gets another. */
+  id?: string;
 }
 
 export interface WorldFile {

@@ -31,6 +31,22 @@ describe.each(DATABASE_KINDS)('inventory on %s', (kind) => {
     expect((await engine.inventory.list()).map((x) => x.name)).toEqual(['dev', 'dev-k3d', 'uat-k3d']);
   });
 
+  it('lists every cluster with every field exactly as `show` reads it', async () => {
+    await open();
+    expect(await engine.inventory.list()).toEqual([]);
+    await engine.inventory.add({ name: 'uat-k3d', provider: 'k3d', subnet: '10.77.3.0/24', nodePort: 31000 });
+    await engine.inventory.add({ name: 'dev', provider: 'kind' });
+    await engine.inventory.add({ name: 'a1', provider: 'k3d' });
+    await engine.db.query('UPDATE clusters SET register_portainer = false WHERE name = $1', ['dev']);
+    await engine.db.query('UPDATE clusters SET haproxy_route = false WHERE name = $1', ['uat-k3d']);
+    const listed = await engine.inventory.list();
+    expect(listed.map((c) => c.name)).toEqual(['a1', 'dev', 'uat-k3d']);
+    expect(listed).toEqual([await engine.inventory.show('a1'), await engine.inventory.show('dev'), await engine.inventory.show('uat-k3d')]);
+    expect(listed[1]).toMatchObject({ subnet: null, registerPortainer: false, haproxyRoute: true });
+    expect(listed[2]).toMatchObject({ subnet: '10.77.3.0/24', nodePort: 31000, registerPortainer: true, haproxyRoute: false });
+    expect(listed[2]!.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
   it('keeps explicit values and names the cluster holding a taken port or overlapping subnet', async () => {
     await open();
     await engine.inventory.add({ name: 'dev', provider: 'k3d', subnet: '10.101.0.0/16', httpPort: 18090 });

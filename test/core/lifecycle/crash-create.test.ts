@@ -37,6 +37,8 @@ describe('env.create killed with kill -9 at every step boundary and in the middl
     expect(fleet.portainer.requests.filter((r) => r.startsWith('POST /api/endpoints'))).toHaveLength(1);
     expect((await fleet.ports.registrars.argocd.list()).map((r) => r.name)).toEqual(['dev']);
     expect((await fleet.ports.registrars.haproxy.list()).map((r) => r.name)).toEqual(['dev']);
+    // A reload killed half-way is redone on resume: HAProxy runs the file as it is now.
+    expect(fleet.haproxyRunsCurrentConfig()).toBe(true);
     expect(await fleet.branches()).toEqual(['dev', 'devops', 'main']);
     const audit = await engine.db.query<{ result: string }>("SELECT result FROM audit_log WHERE action = 'env.create' AND target = 'dev'");
     expect(audit.rows).toEqual([{ result: 'ok' }]);

@@ -35,6 +35,8 @@ describe('env.delete killed with kill -9 at every step boundary and in the middl
     expect([...fleet.portainer.endpoints.values()].filter((e) => e.Name === 'dev')).toEqual([]);
     expect(await fleet.ports.registrars.argocd.list()).toEqual([]);
     expect(await fleet.ports.registrars.haproxy.list()).toEqual([]);
+    // A reload killed half-way is redone on resume: HAProxy runs the file as it is now.
+    expect(fleet.haproxyRunsCurrentConfig()).toBe(true);
     expect(await fleet.branches()).toEqual(['devops', 'main']);
     const audit = await engine.db.query<{ result: string }>("SELECT result FROM audit_log WHERE action = 'env.delete' AND target = 'dev'");
     expect(audit.rows).toEqual([{ result: 'ok' }]);

@@ -101,6 +101,12 @@ describe('K3dProvider against a fake k3d on PATH', () => {
     expect(new K3dProvider({ registerInNetwork: true }).networkServerUrl('dev-k3d')).toBe('https://k3d-dev-k3d-serverlb:6443');
   });
 
+  it('lists the network URL beside the host URL, so drift accepts a registration at either', async () => {
+    await k3d.create(record('dev-k3d', 'k3d'));
+    const [dev] = await k3d.list();
+    expect(dev).toMatchObject({ serverUrl: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/), networkServerUrl: 'https://k3d-dev-k3d-serverlb:6443' });
+  });
+
   it('reports a stopped cluster and forgets a deleted one', async () => {
     await k3d.create(record('dev-k3d', 'k3d'));
     await k3d.create(record('uat-k3d', 'k3d'));

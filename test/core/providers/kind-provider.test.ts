@@ -63,6 +63,14 @@ describe('KindProvider against a fake kind on PATH', () => {
     expect(prod).toMatchObject({ name: 'prod', status: 'stopped', serverUrl: null, ports: [] });
   });
 
+  it('names the API server as containers on the kind network reach it, when ArgoCD runs there', async () => {
+    expect(kind.networkServerUrl('uat')).toBeUndefined();
+    expect(new KindProvider({ registerInNetwork: true }).networkServerUrl('uat')).toBe('https://uat-control-plane:6443');
+    await kind.create(record('uat', 'kind'), { apiPort: 6560 });
+    const [uat] = await kind.list();
+    expect(uat).toMatchObject({ serverUrl: 'https://127.0.0.1:6560', networkServerUrl: 'https://uat-control-plane:6443' });
+  });
+
   it('gets the kubeconfig, names the context kind-NAME, and says not found for unknown clusters', async () => {
     await kind.create(record('prod', 'kind'));
     expect(await kind.kubeconfig('prod')).toContain('current-context: kind-prod');

@@ -115,4 +115,22 @@ describe('HaproxyRegistrar with the real haproxy -c', () => {
     expect(error.message).toContain('reload refused');
     expect((await failing.list()).map((r) => r.name)).toEqual(['dev']);
   });
+
+  it('reloads a written config whose reload never finished, once, even though the routes are already as wanted', async () => {
+    const failing = new HaproxyRegistrar({ configPath, reloadCommand: ['false'] });
+    await expect(failing.ensure(record('dev', 'kind'))).rejects.toThrow('reload command failed');
+    expect(readFileSync(configPath, 'utf8')).toContain('# generation 1');
+    expect((await haproxy.ensure(record('dev', 'kind'))).action).toBe('unchanged');
+    expect(reloads()).toBe(1);
+    expect((await haproxy.ensure(record('dev', 'kind'))).action).toBe('unchanged');
+    expect(reloads()).toBe(1);
+    await expect(failing.remove('dev')).rejects.toThrow('reload command failed');
+    expect(readFileSync(configPath, 'utf8')).toContain('# generation 2');
+    expect(await haproxy.remove('dev')).toEqual({ removed: false });
+    expect(reloads()).toBe(2);
+    expect(await haproxy.remove('dev')).toEqual({ removed: false });
+    expect((await haproxy.ensure(record('dev', 'kind', { haproxyRoute: false }))).action).toBe('skipped');
+    expect(reloads()).toBe(2);
+    expect((await execa('haproxy', ['-c', '-f', configPath], { reject: false })).exitCode).toBe(0);
+  });
 });

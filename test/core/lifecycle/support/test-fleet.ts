@@ -3,6 +3,7 @@
  * the loopback Portainer server, an HAProxy config checked by the real `haproxy -c`, ArgoCD secrets in a file.
  * The setup is plain JSON so a worker process builds the very same ports.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +66,8 @@ export interface TestFleet {
   pausingTools(call: string): { setup: TestFleetSetup; marker: string };
   /** How many HAProxy reloads finished. */
   reloads(): number;
+  /** Whether the last finished HAProxy reload loaded the config file as it is now (false when none finished). */
+  haproxyRunsCurrentConfig(): boolean;
   close(): Promise<void>;
 }
 
@@ -89,7 +92,7 @@ cat > /dev/null
   const reloadScript = join(root, 'haproxy-reload.sh');
   writeFileSync(reloadScript, `#!/bin/sh
 ${hang('haproxy')}
-echo reloaded >> '${join(root, 'haproxy-reloads.log')}'
+sha256sum < '${join(root, 'haproxy.cfg')}' | cut -d' ' -f1 >> '${join(root, 'haproxy-reloads.log')}'
 `, { mode: 0o755 });
   const tools = fakeTools();
   const portainer = await startPortainerServer({ apiKey: PORTAINER_KEY });
@@ -99,6 +102,11 @@ echo reloaded >> '${join(root, 'haproxy-reloads.log')}'
     haproxyReload: ['sh', reloadScript],
   };
   const git = async (...args: string[]): Promise<string> => (await execa('git', args, { cwd: gitUrl })).stdout;
+  /** One line per finished reload: the sha256 of the config file it loaded. */
+  const reloadLog = (): string[] => {
+    const log = join(root, 'haproxy-reloads.log');
+    return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+  };
   return {
     setup, tools, portainer, git,
     ports: buildPorts(setup),
@@ -116,8 +124,11 @@ echo reloaded >> '${join(root, 'haproxy-reloads.log')}'
       return { setup: { ...setup, toolsEnv: { ...tools.env, FAKE_TOOL_PAUSE: call, FAKE_TOOL_PAUSED_FILE: file } }, marker: file };
     },
     reloads() {
-      const log = join(root, 'haproxy-reloads.log');
-      return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0;
+      return reloadLog().length;
+    },
+    haproxyRunsCurrentConfig() {
+      const loaded = reloadLog().at(-1);
+      return loaded !== undefined && loaded === createHash('sha256').update(readFileSync(setup.haproxyConfig)).digest('hex');
     },
     async close() {
       await portainer.close();
