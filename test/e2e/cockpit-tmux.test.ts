@@ -30,8 +30,7 @@ afterAll(async () => {
 
 /** Types the command at the prompt (without running it) and returns the screen as it was before launch. */
 async function typeLaunch(pane: TmuxPane, env = ''): Promise<string> {
-  await pane.type(`${env}env -u CI node ${BIN} --data-dir ${dataDir}; echo "EXIT=$?"`);
-  return pane.waitFor((screen) => screen.includes('EXIT=$?'), 'the typed command');
+  return pane.typeCommand(`${env}env -u CI node ${BIN} --data-dir ${dataDir}; echo "EXIT=$?"`);
 }
 
 function expectRestored(before: string, after: string, exitCode: number): void {
@@ -144,8 +143,7 @@ describe('the cockpit in a real terminal', () => {
     const pane = new TmuxPane();
     try {
       await pane.start();
-      await pane.type(`env -u CI node ${BIN} --database-url postgres://ana:hunter2@127.0.0.1:${port}/fleet; echo "EXIT=$?"`);
-      const before = await pane.waitFor((screen) => screen.includes('EXIT=$?'), 'the typed command');
+      const before = await pane.typeCommand(`env -u CI node ${BIN} --database-url postgres://ana:hunter2@127.0.0.1:${port}/fleet; echo "EXIT=$?"`);
       await pane.keys('Enter');
       const opening = await pane.waitFor((s) => s.includes('[1 Clusters]') && s.includes('(opening database…)'), 'the frame while opening');
       expect(lineOf(opening, /opening database/)).toContain(`db postgres://ana:***@127.0.0.1:${port}/fleet (opening database…)`);

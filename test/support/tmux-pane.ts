@@ -33,6 +33,15 @@ export class TmuxPane {
     await this.tmux('send-keys', '-t', 'cockpit', '-l', text);
   }
 
+  /**
+   * Types a command line (without running it) and waits until the shell has echoed all of it; returns the screen.
+   * A line longer than the pane wraps, so the echo is looked for with the wraps taken out.
+   */
+  async typeCommand(text: string): Promise<string> {
+    await this.type(text);
+    return this.waitFor((screen) => screen.replace(/\n/g, '').includes(text), 'the typed command');
+  }
+
   async waitFor(predicate: (screen: string) => boolean, what: string, timeoutMs = 45_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

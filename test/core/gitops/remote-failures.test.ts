@@ -27,8 +27,9 @@ describe('SimpleGitRemote when the remote fails', () => {
     servers.push(server);
     const remote = new SimpleGitRemote({ url: withCredentials(server.url), cacheDir: dirs.make('cache') });
     expect(remote.displayUrl).toBe(server.url);
-    for (const attempt of [remote.listBranches(), remote.ensureBranch(record('dev', 'kind')), remote.deleteBranch('dev')]) {
-      const error = await failure(attempt);
+    // One call at a time: a call started early would reject while no one awaits it yet.
+    for (const attempt of [() => remote.listBranches(), () => remote.ensureBranch(record('dev', 'kind')), () => remote.deleteBranch('dev')]) {
+      const error = await failure(attempt());
       expect(error.code).toBe('UNAVAILABLE');
       expect(error.message).toContain(server.url);
       expect(error.message).toContain('503');
