@@ -17,7 +17,8 @@ export function currentActor(): Actor {
   return { user, host: hostname() };
 }
 
-export type AuditResult = 'ok' | 'failed' | 'refused' | 'invalid';
+/** `partial`: part of what was asked was done (a CSV import with failed rows). */
+export type AuditResult = 'ok' | 'partial' | 'failed' | 'refused' | 'invalid';
 
 export interface AuditEntry {
   action: string;

@@ -31,8 +31,9 @@ export async function recordRefusal(ctx: Omit<MutationContext, 'readonly'>, acti
 
 /**
  * The one gate for mutating actions: refuses them when read-only, and writes the audit log with the
- * result whatever it was: ok, failed, invalid (a validation error thrown by `run`, which is why `run`
- * validates its input itself) or refused (read-only).
+ * result whatever it was: ok (or what `resultOf` says of a result, e.g. partial), failed, invalid (a
+ * validation error thrown by `run`, which is why `run` validates its input itself) or refused (read-only).
+ * A change that is one transaction uses `auditedTransaction` instead, so its audit row commits with it.
  */
 export async function audited<T>(
   ctx: MutationContext,
@@ -40,6 +41,7 @@ export async function audited<T>(
   target: string | null,
   run: () => Promise<T>,
   describe: (result: T) => Record<string, unknown> = () => ({}),
+  resultOf: (result: T) => AuditResult = () => 'ok',
 ): Promise<T> {
   if (ctx.readonly) throw await recordRefusal(ctx, action, target);
   let result: T;
@@ -52,6 +54,6 @@ export async function audited<T>(
     }).catch(() => undefined);
     throw error;
   }
-  await recordAudit(ctx.db, ctx.actor, { action, target, result: 'ok', details: describe(result) });
+  await recordAudit(ctx.db, ctx.actor, { action, target, result: resultOf(result), details: describe(result) });
   return result;
 }

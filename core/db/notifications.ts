@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EngineEvent, EngineEventInput, EventBus } from '../events.js';
-import type { Database } from './database.js';
+import type { Database, Queryable } from './database.js';
 
 export const EVENTS_CHANNEL = 'fleetdeck_events';
 
@@ -51,6 +51,22 @@ export class EventRelay {
     } catch {
       // Other processes fall back to their periodic re-read; the change itself is committed.
     }
+  }
+
+  /**
+   * NOTIFYs `event` inside the transaction `tx`: other processes receive it when, and only if, the
+   * transaction commits. Returns the event to hand `emitLocal` once the commit succeeded.
+   */
+  async notifyWithin(tx: Queryable, event: EngineEventInput): Promise<EngineEventInput & { at: string }> {
+    const full = { ...event, at: new Date().toISOString() };
+    const wire: WireEvent = { source: this.source, event: full };
+    await tx.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify(wire)]);
+    return full;
+  }
+
+  /** Emits an event of a committed change in this process (see notifyWithin). */
+  emitLocal(event: EngineEventInput & { at: string }): void {
+    this.bus.emit({ ...event, origin: 'local' } as EngineEvent);
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listAudit } from '../../../core/audit/audit-log.js';
 import type { Engine } from '../../../core/engine.js';
 import { DATABASE_KINDS } from '../../support/databases.js';
 import { openTestEngine } from '../../support/engine.js';
@@ -66,6 +67,21 @@ describe.each(DATABASE_KINDS)('CSV import on %s', (kind) => {
     // The failed rows left no host ports behind.
     const ports = await engine.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cluster_host_ports');
     expect(ports.rows[0]!.n).toBe(6);
+    // The audit log says the import was partial, with its counts, and records the one row it added.
+    const [importEntry, rowEntry] = await listAudit(engine.db, 2);
+    expect([importEntry!.action, importEntry!.target, importEntry!.result]).toEqual(['cluster.import-csv', 'bad.csv', 'partial']);
+    expect(importEntry!.details).toMatchObject({ total: 9, imported: 1, failed: 8, errors: expect.arrayContaining([expect.objectContaining({ line: 7, name: 'port-clash' })]) });
+    expect([rowEntry!.action, rowEntry!.target, rowEntry!.result, rowEntry!.details?.source]).toEqual(['cluster.add', 'good', 'ok', 'bad.csv']);
+  });
+
+  it('an import whose rows all go in is audited ok, one entry per added cluster', async () => {
+    await open();
+    await engine.inventory.importCsv(KINDLER_CSV, 'environments.csv');
+    const entries = await listAudit(engine.db);
+    expect(entries.map((e) => [e.action, e.result])).toEqual([
+      ['cluster.import-csv', 'ok'], ...Array.from({ length: 6 }, () => ['cluster.add', 'ok']),
+    ]);
+    expect(entries.slice(1).map((e) => e.target).sort()).toEqual(['dev', 'dev-k3d', 'prod', 'prod-k3d', 'uat', 'uat-k3d']);
   });
 
   it('exports Kindler\'s format exactly, which Kindler\'s reader and the import read back unchanged', async () => {

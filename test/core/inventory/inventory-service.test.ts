@@ -110,6 +110,21 @@ describe.each(DATABASE_KINDS)('inventory on %s', (kind) => {
     expect(entries[2]!.details).toMatchObject({ code: 'VALIDATION', error: 'provider "docker" is not supported' });
   });
 
+  it('commits a cluster, its audit entry and its notification together, or none of them', async () => {
+    await open();
+    await engine.inventory.add({ name: 'dev', provider: 'kind', httpPort: 18500 });
+    const before = await engine.db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log');
+    // The audit write fails (a check the row cannot pass) after the insert succeeded: the insert is rolled back too.
+    await engine.db.exec("ALTER TABLE audit_log ADD CONSTRAINT no_qa CHECK (target IS DISTINCT FROM 'qa')");
+    const events: EngineEvent[] = [];
+    engine.events.subscribe((event) => events.push(event), ['inventory']);
+    await expect(engine.inventory.add({ name: 'qa', provider: 'kind' })).rejects.toThrow();
+    expect((await engine.inventory.list()).map((c) => c.name)).toEqual(['dev']);
+    expect(events).toEqual([]);
+    const after = await engine.db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log');
+    expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+  });
+
   it('emits typed events for every change', async () => {
     await open();
     const events: EngineEvent[] = [];
