@@ -5,11 +5,11 @@ import { runJobAction } from './job.js';
 import { runClusternetAction, runResourceAction } from './resources.js';
 import type { ActionContext, ActionHandler, ActionHandlers } from './types.js';
 
-export { ActionFailure, sleep, type ActionContext, type ActionHandler, type ActionHandlers } from './types.js';
+export { ActionFailure, ActionSkipped, sleep, type ActionContext, type ActionHandler, type ActionHandlers } from './types.js';
 export { runHttpAction, sendRequest, isSuccessStatus, tlsOptions, RESPONSE_BODY_LIMIT } from './http.js';
 export { runJobAction, jobState, jobRefFor, type JobState } from './job.js';
 export { runClusternetAction, runResourceAction, clusternetState, type ClusternetState } from './resources.js';
-export { operate, deleteRef, kubeRefOf, refOf, CLUSTERNET_API_VERSION } from './kube-objects.js';
+export { operate, deleteRef, deleteCreated, kubeRefOf, refOf, markOf, CLUSTERNET_API_VERSION, type CreatedDeletion } from './kube-objects.js';
 
 export const DEFAULT_HANDLERS: Required<ActionHandlers> = {
   HTTP: runHttpAction,

@@ -1,30 +1,44 @@
 /**
  * The Job action: a batch/v1 Job with a deterministic name (plan, action, run scope, execution), so a resumed
- * executor re-attaches to the Job it already created instead of creating another. Seed 004's state mapping:
+ * executor re-attaches to the Job it already created instead of creating another; a Job under that name that this
+ * action did not create (ownership.ts) is left alone and the action fails. Seed 004's state mapping:
  *
- * | Job status      | action                       |
- * | --------------- | ---------------------------- |
- * | active > 0      | Running (keep watching)      |
- * | succeeded >= 1  | Succeeded                    |
- * | failed >= 1     | Failed                       |
- * | timeout         | Failed (timeout), by runAction's timer aborting the signal |
+ * | Job status                                   | action                       |
+ * | -------------------------------------------- | ---------------------------- |
+ * | active > 0                                   | Running (keep watching)      |
+ * | succeeded >= 1 (completions), or Complete    | Succeeded                    |
+ * | failed > backoffLimit, or condition Failed   | Failed                       |
+ * | timeout                                      | Failed (timeout), by runAction's timer aborting the signal |
+ *
+ * The seed's "Failed >= 1" is read with the Job's own retry limit: a pod that fails within spec.backoffLimit is
+ * retried by the Job controller, so the Job is still running (plans usually set backoffLimit: 0).
  *
  * The Job is watched (wait.ts), with a slower poll as a backstop.
  */
-import { FleetError } from '../../errors.js';
 import type { KubeObject } from '../../kube/types.js';
 import { jobNameFor } from '../render/outputs.js';
 import type { Action, ActionOutputs, KubeObjectReference } from '../schema/types.js';
+import { markOf, operate } from './kube-objects.js';
+import { alreadyExists, createdBy } from './ownership.js';
 import { ActionFailure, type ActionContext } from './types.js';
 import { waitForObject, type Decision } from './wait.js';
 
 export type JobState = 'Running' | 'Succeeded' | 'Failed';
 
+/** Kubernetes' default spec.backoffLimit. */
+const DEFAULT_BACKOFF_LIMIT = 6;
+
+/**
+ * A Job has failed once Kubernetes says so (condition Failed), or once more pods failed than its backoffLimit
+ * allows; a failed pod within the limit is retried by the Job controller, so the Job is still running.
+ */
 export function jobState(job: KubeObject): JobState {
   const status = (job.status ?? {}) as { succeeded?: number; failed?: number; conditions?: { type?: string; status?: string }[] };
-  if ((status.succeeded ?? 0) >= 1 || status.conditions?.some((c) => c.type === 'Complete' && c.status === 'True')) return 'Succeeded';
-  if ((status.failed ?? 0) >= 1 || status.conditions?.some((c) => c.type === 'Failed' && c.status === 'True')) return 'Failed';
-  return 'Running';
+  const spec = (job.spec ?? {}) as { completions?: number; backoffLimit?: number };
+  const completed = status.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') || (status.succeeded ?? 0) >= (spec.completions ?? 1);
+  if (completed) return 'Succeeded';
+  const failed = status.conditions?.some((c) => c.type === 'Failed' && c.status === 'True') || (status.failed ?? 0) > (spec.backoffLimit ?? DEFAULT_BACKOFF_LIMIT);
+  return failed ? 'Failed' : 'Running';
 }
 
 export function jobRefFor(action: Action, planName: string, executionId: string, scope = ''): KubeObjectReference {
@@ -39,21 +53,13 @@ export async function runJobAction(action: Action, ctx: ActionContext): Promise<
   // Recorded before the create, so a process killed right after it finds the name and re-attaches.
   await ctx.record(outputs);
   const kube = await ctx.kube();
+  const mark = markOf(ctx, action.name);
   let job = await kube.find(ref, { signal: ctx.signal });
+  if (job && !createdBy(job, mark)) throw new ActionFailure(alreadyExists(job, mark).message, outputs, 'CONFLICT', alreadyExists(job, mark).hint);
   if (!job) {
     const spec: Record<string, unknown> = { ...action.job.template.spec };
     if (action.job.ttlSecondsAfterFinished !== undefined) spec.ttlSecondsAfterFinished = action.job.ttlSecondsAfterFinished;
-    try {
-      job = await kube.create({
-        apiVersion: 'batch/v1', kind: 'Job',
-        metadata: { name: ref.name, namespace: ref.namespace, labels: { 'fleetdeck.io/dr-plan': ctx.planName.slice(0, 63), 'fleetdeck.io/dr-action': action.name.slice(0, 63), 'fleetdeck.io/dr-execution': ctx.executionId.slice(0, 63) } },
-        spec,
-      }, { signal: ctx.signal });
-    } catch (error) {
-      // Another attempt created it between our find and create: attach to it.
-      if (!(error instanceof FleetError && error.code === 'CONFLICT')) throw error;
-      job = await kube.get(ref, { signal: ctx.signal });
-    }
+    job = await operate(kube, { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: ref.name, namespace: ref.namespace }, spec }, 'Create', ctx.signal, mark);
   }
   if (job.metadata.uid) {
     outputs.jobRef = { ...jobRef, uid: job.metadata.uid };

@@ -19,7 +19,7 @@ import { parse as parseYaml } from 'yaml';
 import type { KubeGateway, KubeObject, KubeRef } from '../../kube/types.js';
 import type { Action, ActionOutputs, ClusternetAction } from '../schema/types.js';
 import { operationOf } from '../dag/rollback.js';
-import { CLUSTERNET_API_VERSION, operate, refOf } from './kube-objects.js';
+import { CLUSTERNET_API_VERSION, markOf, operate, refOf } from './kube-objects.js';
 import { ActionFailure, type ActionContext } from './types.js';
 import { waitForObject, type Decision } from './wait.js';
 
@@ -78,7 +78,7 @@ export async function runClusternetAction(action: Action, ctx: ActionContext): P
   };
   const kube = await ctx.kube();
   const operation = operationOf(action);
-  const result = await operate(kube, object, operation, ctx.signal);
+  const result = await operate(kube, object, operation, ctx.signal, markOf(ctx, action.name));
   const outputs = { [meta.output]: refOf(result) } as ActionOutputs;
   if (operation === 'Delete') return outputs;
   // Recorded before watching, so a Revert can delete it even if the watch is cut short.
@@ -105,6 +105,6 @@ export async function runResourceAction(action: Action, ctx: ActionContext): Pro
     throw new ActionFailure(`action "${action.name}": the manifest needs apiVersion, kind and metadata.name`, {}, 'VALIDATION');
   }
   const kube = await ctx.kube();
-  const result = await operate(kube, object, operationOf(action), ctx.signal);
+  const result = await operate(kube, object, operationOf(action), ctx.signal, markOf(ctx, action.name));
   return { resourceRef: refOf(result) };
 }

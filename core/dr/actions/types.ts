@@ -6,6 +6,8 @@ import type { Action, ActionOutputs, ActionType } from '../schema/types.js';
 export interface ActionContext {
   planName: string;
   executionId: string;
+  /** `stage/workflow/action`: the action's key in its execution, which the objects it creates are marked with. */
+  actionKey: string;
   /** Aborted on timeout or cancellation; handlers stop waiting when it fires. */
   signal: AbortSignal;
   /** The action's timeout, for messages. */
@@ -30,6 +32,14 @@ export class ActionFailure extends FleetError {
   constructor(message: string, readonly outputs: ActionOutputs = {}, code: ErrorCode = 'EXTERNAL', hint = 'See the action\'s error and outputs; fix the cause and execute again, or revert.') {
     super(code, message, hint);
     this.name = 'ActionFailure';
+  }
+}
+
+/** Thrown by a handler that found nothing it may do (e.g. a rollback whose object is someone else's now): Skipped. */
+export class ActionSkipped extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'ActionSkipped';
   }
 }
 

@@ -7,8 +7,8 @@
  * back is not undone again, and a resumed Revert runs exactly the steps it was created with.
  */
 import { DEFAULT_HANDLERS } from '../actions/index.js';
-import { deleteRef } from '../actions/kube-objects.js';
-import type { ActionHandler } from '../actions/types.js';
+import { deleteCreated } from '../actions/kube-objects.js';
+import { ActionSkipped, type ActionHandler } from '../actions/types.js';
 import { planRollback, type RollbackStep } from '../dag/rollback.js';
 import { outputView, type OutputView } from '../render/outputs.js';
 import { runId } from '../render/plan.js';
@@ -111,12 +111,18 @@ export async function runRevert(ctx: PhaseContext, parent: ExecutionRecord, pare
       ? handlers[step.rollback.type]
       : async (_a, hctx) => {
         const kube = await hctx.kube();
-        for (const ref of step.refs) await deleteRef(kube, ref, hctx.signal);
+        const untouched: string[] = [];
+        for (const ref of step.refs) {
+          const deletion = await deleteCreated(kube, ref, parent.id, hctx.signal);
+          if (deletion.outcome === 'foreign') untouched.push(deletion.reason);
+        }
+        if (untouched.length === step.refs.length) throw new ActionSkipped(`nothing of ${parent.id} left to delete: ${untouched.join('; ')}`);
         return {};
       };
     const runCtx = { db: deps.db, fence: ctx.fence, executionId: execution.id, planName: execution.planName, signal: ctx.signal, kube: kubeFor(target), jobScope, secrets };
     const result = await runAction(runCtx, key, step.kind === 'custom' ? target : { ...action, retryPolicy: undefined } as Action, handler, {});
-    if (result.phase === 'Succeeded') await markRolledBack(deps.db, ctx.fence, parent.id, key);
+    // Skipped: what the Execute created is gone already (someone else's object holds the name), so it is undone.
+    if (result.phase === 'Succeeded' || result.phase === 'Skipped') await markRolledBack(deps.db, ctx.fence, parent.id, key);
     else failed = true;
     ctx.onChange();
   }

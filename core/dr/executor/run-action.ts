@@ -7,13 +7,13 @@
 import { FleetError } from '../../errors.js';
 import type { KubeGateway } from '../../kube/types.js';
 import type { ActionHandler, ActionContext } from '../actions/types.js';
-import { ActionFailure, sleep } from '../actions/types.js';
+import { ActionFailure, ActionSkipped, sleep } from '../actions/types.js';
 import { scrubDeep, scrubText, secretValues } from '../render/redact.js';
 import { DEFAULT_ACTION_TIMEOUT, parseGoDuration } from '../schema/duration.js';
 import type { Action, ActionOutputs } from '../schema/types.js';
 import type { Queryable } from '../../db/database.js';
 import { LeaseLostError, markFinished, markRunning, recordAttemptError, recordOutputs, type Fence } from '../store/action-statuses.js';
-import type { ActionKey } from '../store/types.js';
+import { actionKeyString, type ActionKey } from '../store/types.js';
 import { isCancellation } from './lease.js';
 
 export interface ActionRunContext {
@@ -31,7 +31,10 @@ export interface ActionRunContext {
   secrets?: readonly string[];
 }
 
-export type ActionResult = { phase: 'Succeeded'; outputs: ActionOutputs } | { phase: 'Failed' | 'Canceled'; outputs: ActionOutputs; error: string };
+export type ActionResult =
+  | { phase: 'Succeeded'; outputs: ActionOutputs }
+  | { phase: 'Skipped'; outputs: ActionOutputs; reason: string }
+  | { phase: 'Failed' | 'Canceled'; outputs: ActionOutputs; error: string };
 
 export function retryLimit(action: Action): number {
   if (!action.retryPolicy || action.type === 'Job') return 0;
@@ -61,7 +64,7 @@ export async function runAction(ctx: ActionRunContext, key: ActionKey, action: A
     const timer = setTimeout(() => timeout.abort(new ActionFailure(`timed out after ${action.timeout ?? DEFAULT_ACTION_TIMEOUT} (timeout)`, {}, 'TIMEOUT')), timeoutMs);
     const signal = AbortSignal.any([ctx.signal, timeout.signal]);
     const handlerCtx: ActionContext = {
-      planName: ctx.planName, executionId: ctx.executionId, signal, timeoutMs, previous: outputs, kube: ctx.kube,
+      planName: ctx.planName, executionId: ctx.executionId, actionKey: actionKeyString(key), signal, timeoutMs, previous: outputs, kube: ctx.kube,
       jobScope: ctx.jobScope ?? '', secrets,
       record: async (recorded) => {
         outputs = clean({ ...outputs, ...recorded });
@@ -75,6 +78,11 @@ export async function runAction(ctx: ActionRunContext, key: ActionKey, action: A
       return { phase: 'Succeeded', outputs };
     } catch (error) {
       if (error instanceof LeaseLostError) throw error;
+      if (error instanceof ActionSkipped) {
+        const reason = scrubText(error.reason, secrets);
+        await markFinished(ctx.db, ctx.fence, key, 'Skipped', outputs, reason);
+        return { phase: 'Skipped', outputs, reason };
+      }
       if (error instanceof ActionFailure) outputs = clean({ ...outputs, ...error.outputs });
       if (ctx.signal.aborted) return stopped(ctx, key, outputs);
       const timedOut = timeout.signal.aborted;

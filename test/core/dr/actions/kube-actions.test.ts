@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionFailure, runClusternetAction, runJobAction, runResourceAction, type ActionContext } from '../../../../core/dr/actions/index.js';
+import { ActionFailure, jobState, markOf, runClusternetAction, runJobAction, runResourceAction, type ActionContext } from '../../../../core/dr/actions/index.js';
+import { withMark } from '../../../../core/dr/actions/ownership.js';
 import { DrService } from '../../../../core/dr/dr-service.js';
 import { jobNameFor } from '../../../../core/dr/render/outputs.js';
 import type { Action, ActionOutputs } from '../../../../core/dr/schema/types.js';
@@ -20,7 +21,7 @@ const jobAction = (name: string, timeout?: string): Action => ({ name, type: 'Jo
 /** A handler context against a cluster, recording what the handler persists. */
 function contextFor(kube: KubeGateway, executionId: string, signal: AbortSignal = AbortSignal.timeout(20_000)): ActionContext & { recorded: ActionOutputs[] } {
   const recorded: ActionOutputs[] = [];
-  return { planName: 'drill', executionId, signal, timeoutMs: 20_000, previous: {}, kube: async () => kube, record: async (o) => { recorded.push(structuredClone(o)); }, recorded };
+  return { planName: 'drill', executionId, actionKey: 'main/default/drill/action', signal, timeoutMs: 20_000, previous: {}, kube: async () => kube, record: async (o) => { recorded.push(structuredClone(o)); }, recorded };
 }
 
 describe('Job, Clusternet and KubernetesResource actions against the sandbox API server', () => {
@@ -74,10 +75,34 @@ describe('Job, Clusternet and KubernetesResource actions against the sandbox API
 
     it('re-attaches to the Job an earlier process created instead of creating another', async () => {
       const name = jobNameFor('drill', 'sync', 'exec-resumed');
-      const first = cluster.objects.put({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'default' }, spec: jobSpec });
-      const outputs = await runJobAction(jobAction('sync'), contextFor(kube, 'exec-resumed'));
+      const ctx = contextFor(kube, 'exec-resumed');
+      const first = cluster.objects.put(withMark({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'default' }, spec: jobSpec }, markOf(ctx, 'sync')));
+      const outputs = await runJobAction(jobAction('sync'), ctx);
       expect(outputs.jobRef?.uid).toBe(first.metadata.uid);
       expect(created.get(`batch/jobs/${name}`)).toBe(1);
+    });
+
+    it('never takes over a Job under its name that this action did not create', async () => {
+      const name = jobNameFor('drill', 'sync', 'exec-squatted');
+      const squatter = cluster.objects.put({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'default', labels: { team: 'ops' } }, spec: jobSpec });
+      const error = await runJobAction(jobAction('sync'), contextFor(kube, 'exec-squatted')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ActionFailure);
+      expect((error as ActionFailure).message).toBe(`Job default/${name} already exists (AlreadyExists): it was not created by a DR execution; it was left untouched`);
+      const after = cluster.objects.get({ apiVersion: 'batch/v1', kind: 'Job', name, namespace: 'default' })!;
+      expect(after.metadata.uid).toBe(squatter.metadata.uid);
+      expect(after.metadata.labels).toEqual({ team: 'ops' });
+    });
+
+    it('reads a failed pod within the Job\'s backoffLimit as still running (the Job controller retries it)', () => {
+      const job = (spec: Record<string, unknown>, status: Record<string, unknown>) => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec, status });
+      expect(jobState(job({}, { active: 1, failed: 1 }))).toBe('Running');
+      expect(jobState(job({ backoffLimit: 2 }, { failed: 2 }))).toBe('Running');
+      expect(jobState(job({ backoffLimit: 2 }, { failed: 3 }))).toBe('Failed');
+      expect(jobState(job({ backoffLimit: 0 }, { failed: 1 }))).toBe('Failed');
+      expect(jobState(job({}, { failed: 1, conditions: [{ type: 'Failed', status: 'True' }] }))).toBe('Failed');
+      expect(jobState(job({ completions: 2 }, { succeeded: 1, active: 1 }))).toBe('Running');
+      expect(jobState(job({ completions: 2 }, { succeeded: 2 }))).toBe('Succeeded');
+      expect(jobState(job({}, { succeeded: 1 }))).toBe('Succeeded');
     });
 
     it('a Job that does not finish within the action\'s timeout fails the action as a timeout', async () => {
@@ -158,6 +183,27 @@ describe('Job, Clusternet and KubernetesResource actions against the sandbox API
       await runResourceAction(action('Delete'), contextFor(kube, 'r3'));
       expect(cluster.objects.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'dr-mode', namespace: 'default' })).toBeUndefined();
       await expect(runResourceAction(action('Create', 'kind: ConfigMap\n'), contextFor(kube, 'r4'))).rejects.toThrow('the manifest needs apiVersion, kind and metadata.name');
+    });
+
+    it('a Create never takes over an object it did not create: AlreadyExists, and the object is left as it was', async () => {
+      const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dr-owned\n  namespace: default\ndata:\n  mode: active\n';
+      const create: Action = { name: 'owned', type: 'KubernetesResource', resource: { operation: 'Create', manifest } };
+      cluster.objects.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dr-owned', namespace: 'default' }, data: { mode: 'operator' } });
+      const foreign = await runResourceAction(create, contextFor(kube, 'o1')).catch((e: unknown) => e);
+      expect((foreign as ActionFailure).message).toBe('ConfigMap default/dr-owned already exists (AlreadyExists): it was not created by a DR execution; it was left untouched');
+      expect((foreign as ActionFailure).hint).toMatch(/Delete ConfigMap default\/dr-owned if it is stale/);
+      expect(cluster.objects.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'dr-owned', namespace: 'default' })?.data).toEqual({ mode: 'operator' });
+
+      // Created by another execution: named, with the revert to run.
+      cluster.objects.delete({ apiVersion: 'v1', kind: 'ConfigMap', name: 'dr-owned', namespace: 'default' });
+      const first = await runResourceAction(create, contextFor(kube, 'o2'));
+      expect(cluster.objects.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'dr-owned', namespace: 'default' })?.metadata.labels)
+        .toMatchObject({ 'fleetdeck.io/dr-execution': 'o2', 'fleetdeck.io/dr-plan': 'drill', 'fleetdeck.io/dr-action': 'owned' });
+      const other = await runResourceAction(create, contextFor(kube, 'o3')).catch((e: unknown) => e);
+      expect((other as ActionFailure).message).toContain('execution o2 created it');
+      expect((other as ActionFailure).hint).toContain('revert execution o2');
+      // The same action of the same execution, resumed, adopts what it created.
+      expect((await runResourceAction(create, contextFor(kube, 'o2'))).resourceRef?.uid).toBe(first.resourceRef?.uid);
     });
   });
 });
