@@ -7,6 +7,7 @@ import { benchDrDag } from './dr-dag.js';
 import { benchInventoryList } from './inventory-list.js';
 import { benchSandboxMemory } from './sandbox-memory.js';
 import { benchSandboxStartup } from './sandbox-startup.js';
+import { benchSandboxWrites } from './sandbox-writes.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   allocation: benchAllocation,
@@ -24,6 +25,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
     await benchCockpitKeypress();
   },
   'sandbox-startup': benchSandboxStartup,
+  'sandbox-writes': benchSandboxWrites,
   'sandbox-memory': async () => {
     await benchSandboxMemory(50);
   },

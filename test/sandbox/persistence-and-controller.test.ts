@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandboxCluster, type KubeObject, type SandboxCluster } from '../../src/sandbox/kube-api/index.js';
 
@@ -82,6 +83,52 @@ describe('sandbox persistence', () => {
     await cluster.flush();
     const peek = await start({ name: 'uat', stateDir, port: 0, controller: false });
     expect(peek.objects.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'default', name: 's' })).toBeDefined();
+  });
+});
+
+describe('sandbox persistence across a kill -9', () => {
+  it('keeps every write the API server answered, creates, updates and deletes, with their resourceVersions', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'fleetdeck-sandbox-crash-'));
+    dirs.push(stateDir);
+    const child = execa('node', [join(process.cwd(), 'dist/test/support/workers/sandbox-cluster.js'), JSON.stringify({ name: 'prod', stateDir })], { reject: false });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString('utf8').trim()));
+      void child.then((r) => reject(new Error(`the host exited: ${String(r.stderr)}`)));
+    });
+    const base = `${url}/api/v1/namespaces/default/configmaps`;
+    const send = async (method: string, path: string, body?: unknown): Promise<KubeObject> => {
+      const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      expect(res.status, `${method} ${path}`).toBeLessThan(300);
+      return (await res.json()) as KubeObject;
+    };
+    const answered = new Map<string, string>();
+    for (let i = 0; i < 60; i += 1) {
+      const created = await send('POST', '', { metadata: { name: `cm-${i}` }, data: { v: 'created' } });
+      answered.set(`cm-${i}`, created.metadata.resourceVersion!);
+    }
+    for (let i = 0; i < 60; i += 3) {
+      const updated = await send('PUT', `/cm-${i}`, { metadata: { name: `cm-${i}` }, data: { v: 'updated' } });
+      answered.set(`cm-${i}`, updated.metadata.resourceVersion!);
+    }
+    for (let i = 1; i < 60; i += 5) {
+      await send('DELETE', `/cm-${i}`);
+      answered.delete(`cm-${i}`);
+    }
+    // Killed right after its last answer: well inside the snapshot's debounce.
+    child.kill('SIGKILL');
+    await child;
+
+    const after = await start({ name: 'prod', stateDir, controller: false });
+    const kept = after.store.snapshot().objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.namespace === 'default');
+    expect(new Map(kept.map((o) => [o.metadata.name!, o.metadata.resourceVersion!]))).toEqual(answered);
+    expect(kept.filter((o) => (o['data'] as { v: string }).v === 'updated').map((o) => o.metadata.name).sort())
+      .toEqual(Array.from({ length: 20 }, (_, k) => `cm-${k * 3}`).filter((n) => answered.has(n)).sort());
+    // The resourceVersion counter moves on from the last answered write.
+    const next = after.objects.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'later', namespace: 'default' } });
+    expect(Number(next.metadata.resourceVersion)).toBeGreaterThan(Math.max(...[...answered.values()].map(Number)));
+    await after.stop();
+    started.splice(started.indexOf(after), 1);
+    expect(await readdir(stateDir)).toEqual(['prod.json']);
   });
 });
 

@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { SandboxController, type ControllerOptions } from './controller.js';
 import { clone, type KubeObject } from './json.js';
-import { readSnapshot, stateFileFor, StatePersister } from './persistence.js';
+import { readState, stateFileFor, StatePersister } from './persistence.js';
 import { ensureNode } from './node.js';
 import { FAIL_ANNOTATION } from './pods.js';
 import { splitApiVersion, type ResourceType } from './resources.js';
@@ -110,8 +110,9 @@ export interface SandboxCluster {
 export async function startSandboxCluster(options: SandboxClusterOptions): Promise<SandboxCluster> {
   const store = new ClusterStore();
   const file = options.stateDir === undefined ? undefined : stateFileFor(options.stateDir, options.name);
-  const snapshot = file === undefined ? undefined : readSnapshot(file);
-  if (snapshot !== undefined) store.load(snapshot);
+  const state = file === undefined ? undefined : readState(file);
+  const restored = state !== undefined && (state.snapshot !== undefined || state.changes.length > 0);
+  if (restored) store.load(state.snapshot, state.changes);
   const persister = file === undefined ? undefined : new StatePersister(file, store);
   const nodeName = options.nodeName ?? `${options.name}-control-plane`;
   ensureNode(store, nodeName);
@@ -126,7 +127,7 @@ export async function startSandboxCluster(options: SandboxClusterOptions): Promi
     });
   });
   // The built-in namespaces and the node keep their uid and creationTimestamp across restarts from the start.
-  if (snapshot === undefined) await persister?.flush(true);
+  if (!restored) await persister?.flush(true);
   const controller = options.controller === false ? undefined : new SandboxController(store, { nodeName, ...(options.controller ?? {}) });
   controller?.start();
   const port = (server.address() as AddressInfo).port;

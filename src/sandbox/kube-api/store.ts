@@ -235,19 +235,32 @@ export class ClusterStore {
     return { resourceVersion: this.rv, objects };
   }
 
-  /** Replaces the whole state with a snapshot (CRDs first, so their custom resources find their types). */
-  load(snapshot: StoreSnapshot): void {
-    this.objects.clear();
+  /**
+   * Replaces the whole state with a snapshot (CRDs first, so their custom resources find their types), then
+   * replays the changes logged after it, in order (onto the built-in state when there is no snapshot yet).
+   */
+  load(snapshot: StoreSnapshot | undefined, changes: readonly { rv: number; type: WatchEventType; object: KubeObject }[] = []): void {
     this.history = [];
-    const isCrd = (o: KubeObject): boolean => o.kind === 'CustomResourceDefinition';
-    for (const obj of [...snapshot.objects.filter(isCrd), ...snapshot.objects.filter((o) => !isCrd(o))]) {
-      const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
-      const type = this.registry.byKind(group ?? '', version ?? '', obj.kind);
-      if (type === undefined) continue;
-      this.bucket(type).set(keyOf(obj), obj);
-      if (isCrd(obj)) this.refreshCustomTypes();
+    if (snapshot !== undefined) {
+      this.objects.clear();
+      const isCrd = (o: KubeObject): boolean => o.kind === 'CustomResourceDefinition';
+      for (const obj of [...snapshot.objects.filter(isCrd), ...snapshot.objects.filter((o) => !isCrd(o))]) this.restore('MODIFIED', obj);
+      this.rv = Math.max(snapshot.resourceVersion, this.rv);
     }
-    this.rv = Math.max(snapshot.resourceVersion, this.rv);
+    for (const change of changes) {
+      this.restore(change.type, change.object);
+      this.rv = Math.max(change.rv, this.rv);
+    }
+  }
+
+  /** Puts back (or removes) an object as it was stored, without a new resourceVersion or an event. */
+  private restore(kind: WatchEventType, obj: KubeObject): void {
+    const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
+    const type = this.registry.byKind(group ?? '', version ?? '', obj.kind);
+    if (type === undefined) return;
+    if (kind === 'DELETED') this.bucket(type).delete(keyOf(obj));
+    else this.bucket(type).set(keyOf(obj), obj);
+    if (obj.kind === 'CustomResourceDefinition') this.refreshCustomTypes();
   }
 }
 
