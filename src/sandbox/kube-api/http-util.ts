@@ -41,7 +41,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
 /** Parses a request body as JSON, or YAML when the content type says so (server-side apply sends YAML). */
 export function parseBody(text: string, contentType: string | undefined): unknown {
   if (contentType?.includes('protobuf') === true || contentType?.includes('cbor') === true) {
-    throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format (${contentType}) - the sandbox accepts application/json and application/yaml`);
+    throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format (${contentType}) - the sandbox accepts application/json and application/yaml (kubectl's create generators send protobuf: write the object with \`kubectl apply -f\` instead)`);
   }
   if (text.trim() === '') return undefined;
   try {
