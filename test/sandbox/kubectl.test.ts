@@ -301,6 +301,34 @@ spec:
     expect(left).toBe('');
   });
 
+  it('creates ConfigMaps, Secrets, Namespaces and ServiceAccounts from the create generators (sent as protobuf)', async () => {
+    const ns = await kubectl('create', 'namespace', 'generated');
+    expect(ns.exitCode, ns.stderr).toBe(0);
+    expect(ns.stdout).toBe('namespace/generated created');
+    const cert = await file('tls.crt', 'not-really-a-cert\n');
+    const cm = await kubectl('-n', 'generated', 'create', 'configmap', 'settings', '--from-literal=mode=active', '--from-literal=empty=', `--from-file=${cert}`);
+    expect(cm.exitCode, cm.stderr).toBe(0);
+    const secret = await kubectl('-n', 'generated', 'create', 'secret', 'generic', 'creds', '--from-literal=password=s3cr3t', '--type=example.com/basic');
+    expect(secret.exitCode, secret.stderr).toBe(0);
+    const sa = await kubectl('-n', 'generated', 'create', 'serviceaccount', 'robot');
+    expect(sa.exitCode, sa.stderr).toBe(0);
+    await kubectl('-n', 'generated', 'label', 'configmap', 'settings', 'tier=gold');
+
+    const read = JSON.parse((await kubectl('-n', 'generated', 'get', 'configmap', 'settings', '-o', 'json')).stdout) as { data: Record<string, string>; metadata: { labels: Record<string, string> } };
+    expect(read.data).toEqual({ mode: 'active', empty: '', 'tls.crt': 'not-really-a-cert\n' });
+    expect(read.metadata.labels).toEqual({ tier: 'gold' });
+    const stored = JSON.parse((await kubectl('-n', 'generated', 'get', 'secret', 'creds', '-o', 'json')).stdout) as { type: string; data: Record<string, string> };
+    expect(stored.type).toBe('example.com/basic');
+    expect(Buffer.from(stored.data.password!, 'base64').toString('utf8')).toBe('s3cr3t');
+    expect((await kubectl('-n', 'generated', 'get', 'serviceaccount', 'robot', '-o', 'name')).stdout).toBe('serviceaccount/robot');
+
+    // A generator whose kind the sandbox does not decode is refused clearly, and nothing is created.
+    const deploy = await kubectl('-n', 'generated', 'create', 'deployment', 'web', '--image=nginx');
+    expect(deploy.exitCode).not.toBe(0);
+    expect(deploy.stderr).toContain('send Deployment as application/json or application/yaml (e.g. with `kubectl apply -f`)');
+    expect((await kubectl('-n', 'generated', 'get', 'deployments', '-o', 'name')).stdout).toBe('');
+  });
+
   it('answers an unknown kind the way kube-apiserver does, so kubectl says there are no matches for it', async () => {
     const gadget = await file('gadget.yaml', 'apiVersion: example.fleetdeck.io/v1\nkind: Gadget\nmetadata: {name: g, namespace: default}\nspec: {}\n');
     const applied = await kubectl('apply', '-f', gadget);

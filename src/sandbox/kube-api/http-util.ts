@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, StatusError } from './status.js';
+import { decodeKubeProtobuf } from './protobuf.js';
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
@@ -20,7 +21,7 @@ export function sendStatusError(res: ServerResponse, error: StatusError): void {
   sendJson(res, error.code, error.toStatus());
 }
 
-export function readBody(req: IncomingMessage): Promise<string> {
+export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -33,16 +34,21 @@ export function readBody(req: IncomingMessage): Promise<string> {
         chunks.push(chunk);
       }
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-/** Parses a request body as JSON, or YAML when the content type says so (server-side apply sends YAML). */
-export function parseBody(text: string, contentType: string | undefined): unknown {
-  if (contentType?.includes('protobuf') === true || contentType?.includes('cbor') === true) {
-    throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format (${contentType}) - the sandbox accepts application/json and application/yaml (kubectl's create generators send protobuf: write the object with \`kubectl apply -f\` instead)`);
+/**
+ * Parses a request body as JSON, or YAML when the content type says so (server-side apply sends YAML), or the
+ * Kubernetes protobuf encoding for the kinds kubectl's create generators send (protobuf.ts).
+ */
+export function parseBody(body: Buffer, contentType: string | undefined): unknown {
+  if (contentType?.includes('protobuf') === true) return body.length === 0 ? undefined : decodeKubeProtobuf(body, contentType);
+  if (contentType?.includes('cbor') === true) {
+    throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format (${contentType}) - the sandbox accepts application/json and application/yaml`);
   }
+  const text = body.toString('utf8');
   if (text.trim() === '') return undefined;
   try {
     if (contentType?.includes('yaml') === true) return parseYaml(text) as unknown;
