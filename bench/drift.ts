@@ -37,7 +37,7 @@ function listedProvider(provider: 'k3d' | 'kind', output: string): ClusterProvid
     throw new Error('not in the benchmark');
   };
   return {
-    provider, create: unsupported, delete: unsupported, kubeconfig: unsupported, contextName: (n) => `${provider}-${n}`,
+    provider, create: unsupported, start: unsupported, delete: unsupported, kubeconfig: unsupported, contextName: (n) => `${provider}-${n}`,
     list: async (): Promise<LiveCluster[]> => (provider === 'k3d' ? parseK3dClusterList(output) : parseKindNodes(output)),
   };
 }

@@ -103,8 +103,8 @@ export function diffFleet(snapshot: FleetSnapshot): DriftItem[] {
     }
     if (running.status === 'stopped' || running.status === 'degraded') {
       items.push({ id: `api_unreachable:${row.name}`, kind: 'api_unreachable', target: row.name, provider: row.provider,
-        message: `cluster ${row.name} is ${running.status}; start it (\`${row.provider === 'k3d' ? `k3d cluster start ${row.name}` : `docker start ${row.name}-control-plane`}\`) or replace it`,
-        repair: repairs.replaceCluster(row.name) });
+        message: `cluster ${row.name} is ${running.status}, so its API server does not answer`,
+        repair: repairs.startCluster(row.name, row.provider), alternative: repairs.replaceCluster(row.name) });
     }
   }
 
@@ -147,10 +147,15 @@ export function diffFleet(snapshot: FleetSnapshot): DriftItem[] {
 
   if (snapshot.api.ok) {
     const reported = new Set(items.filter((i) => i.kind === 'api_unreachable').map((i) => i.target));
+    const providerOf = new Map<string, Provider>(rows.map((r) => [r.name, r.provider]));
     for (const [name, why] of Object.entries(snapshot.api.value.unreachable)) {
-      if (reported.has(name) || !rowNames.has(name)) continue;
-      items.push({ id: `api_unreachable:${name}`, kind: 'api_unreachable', target: name,
-        message: `the API server of cluster ${name} does not answer (${why})`, repair: repairs.replaceCluster(name) });
+      const provider = providerOf.get(name);
+      if (reported.has(name) || provider === undefined) continue;
+      // Listed as running, yet silent: starting brings up whatever node stopped; if that is not it, the start
+      // repair fails saying so, and replacing stays the explicit choice.
+      items.push({ id: `api_unreachable:${name}`, kind: 'api_unreachable', target: name, provider,
+        message: `the API server of cluster ${name} does not answer (${why})`,
+        repair: repairs.startCluster(name, provider), alternative: repairs.replaceCluster(name) });
     }
   }
   return items.sort((a, b) => ordinal(a.kind, b.kind) || ordinal(a.target, b.target) || ordinal(a.id, b.id));

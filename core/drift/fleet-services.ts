@@ -12,7 +12,7 @@ import type { StepCheckpoint } from '../lifecycle/steps-hook.js';
 import type { OperationRunner } from '../operations/operation-runner.js';
 import type { CollectOptions } from './collect.js';
 import { DriftService } from './drift-service.js';
-import { repairKind } from './repair-kind.js';
+import { repairKind, type StartWaitOptions } from './repair-kind.js';
 
 export interface FleetServicesDeps {
   db: Database;
@@ -24,6 +24,8 @@ export interface FleetServicesDeps {
   ports: FleetPortsSource;
   collect?: CollectOptions;
   checkpoint?: StepCheckpoint;
+  /** How long the `start_cluster` repair waits for the API server (default 60 s). */
+  startWait?: StartWaitOptions;
 }
 
 export interface FleetServices {
@@ -34,7 +36,7 @@ export interface FleetServices {
 export function createFleetServices(deps: FleetServicesDeps): FleetServices {
   const kindDeps = { db: deps.db, relay: deps.relay, ranges: deps.ranges, ports: deps.ports, ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}) };
   registerLifecycleKinds(deps.runner, kindDeps);
-  deps.runner.register(repairKind(kindDeps));
+  deps.runner.register(repairKind({ ...kindDeps, ...(deps.startWait ? { startWait: deps.startWait } : {}) }));
   return {
     lifecycle: new LifecycleService({ db: deps.db, readonly: deps.readonly, runner: deps.runner, ports: deps.ports }),
     drift: new DriftService({

@@ -22,7 +22,7 @@ export interface PlannedRepair {
 
 const PHASE: Record<RepairAction['type'], number> = {
   adopt_cluster: 0, update_row_from_live: 0, create_branch: 1, archive_branch: 1,
-  delete_cluster: 2, recreate_cluster: 2, replace_cluster: 2, remove_registration: 3, ensure_registration: 3,
+  delete_cluster: 2, recreate_cluster: 2, start_cluster: 2, replace_cluster: 2, remove_registration: 3, ensure_registration: 3,
 };
 
 export function actionKey(action: RepairAction): string {

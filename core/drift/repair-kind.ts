@@ -6,16 +6,19 @@ import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { EventRelay } from '../db/notifications.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, FleetError, NotFoundError } from '../errors.js';
 import { explainAddFailure } from '../inventory/add-errors.js';
 import type { AllocationRanges } from '../inventory/allocation.js';
 import { insertCluster } from '../inventory/allocation.js';
 import { getCluster } from '../inventory/queries.js';
+import type { ClusterRecord } from '../inventory/types.js';
 import { ensureRegistered, requireRow } from '../lifecycle/env-effects.js';
 import { REGISTRAR_KINDS, findLive, type FleetPorts, type FleetPortsSource } from '../lifecycle/ports.js';
 import { checkpointed, type StepCheckpoint } from '../lifecycle/steps-hook.js';
 import type { OperationKind, StepContext, StepDefinition, StepOutputs } from '../operations/types.js';
+import type { LiveStatus } from '../providers/types.js';
 import { portsFromLive } from './live-match.js';
+import { probeServer } from './probe.js';
 import { markPlanApplied } from './plan-store.js';
 import type { RepairAction } from './types.js';
 
@@ -28,6 +31,15 @@ export interface RepairKindDeps {
   ports: FleetPortsSource;
   clock?: Clock;
   checkpoint?: StepCheckpoint;
+  startWait?: StartWaitOptions;
+}
+
+/** How long `start_cluster` waits for a started cluster's API server to answer, and how often it asks. */
+export interface StartWaitOptions {
+  /** Default 60 s (the provider's own wait for the servers gets as long). */
+  timeoutMs?: number;
+  /** Default 1 s. */
+  pollMs?: number;
 }
 
 export interface RepairParams {
@@ -72,6 +84,68 @@ async function recreate(ports: FleetPorts, deps: RepairKindDeps, name: string, c
   return { created, ...(await registerAll(ports, deps, name)) };
 }
 
+/**
+ * Starts a cluster the provider has but does not run, then waits until the provider lists it running and its API
+ * server accepts connections (drift's own check). Starting is safe to repeat: a running cluster is left as it is,
+ * so a cluster that runs but does not answer (another port, a broken API server) ends in a clear error, with
+ * nothing else changed, and replacing it stays the explicit choice.
+ */
+async function startCluster(ports: FleetPorts, deps: RepairKindDeps, name: string): Promise<StepOutputs> {
+  const row = await requireRow(deps.db, name);
+  const provider = ports.providers[row.provider];
+  const before = await findLive(ports, row);
+  if (!before) {
+    throw new NotFoundError(`${row.provider} cluster`, name, 'It is gone: scan again with `fleetdeck drift`, which then offers to create it again from its row.');
+  }
+  const timeoutMs = deps.startWait?.timeoutMs ?? 60_000;
+  await provider.start(name, { waitSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)) });
+  const server = await waitForApi(ports, row, before.status, timeoutMs, deps.startWait?.pollMs ?? 1000);
+  return { was: before.status, server };
+}
+
+function replaceHint(name: string): string {
+  return `To replace the cluster instead (deleted and created again from its row, losing what runs in it): \`fleetdeck repair --plan --only api_unreachable:${name} --delete\`.`;
+}
+
+/** Where to look when a started cluster does not answer, with the provider's tools. */
+function startFailureHint(row: ClusterRecord, server: string | null): string {
+  const name = row.name;
+  const look = row.provider === 'k3d'
+    ? `\`docker ps -a --filter name=k3d-${name}-\`, \`docker logs k3d-${name}-server-0\``
+    : `\`docker ps -a --filter label=io.x-k8s.kind.cluster=${name}\`, \`docker logs ${name}-control-plane\``;
+  const kubeconfig = row.provider === 'k3d' ? `k3d kubeconfig get ${name}` : `kind get kubeconfig --name ${name}`;
+  const where = server ? `that ${server} is where its API server listens` : 'which port its API server publishes';
+  return `Check its node containers and the API server's log (${look}), and ${where} (\`${kubeconfig}\`). Nothing else was changed. ${replaceHint(name)}`;
+}
+
+async function waitForApi(ports: FleetPorts, row: ClusterRecord, was: LiveStatus, timeoutMs: number, pollMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let server: string | null = null;
+  let why: string;
+  for (;;) {
+    const live = await findLive(ports, row);
+    server = live?.serverUrl ?? server;
+    if (!live) {
+      why = `${row.provider} no longer lists it`;
+    } else if (live.status === 'stopped' || live.status === 'degraded') {
+      why = `${row.provider} still lists it as ${live.status}`;
+    } else if (!live.serverUrl) {
+      why = `${row.provider} reports no API server address for it`;
+    } else {
+      const failure = await probeServer(live.serverUrl, Math.max(250, Math.min(2000, deadline - Date.now())));
+      if (failure === null) return live.serverUrl;
+      why = failure;
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, left)));
+  }
+  const what = was === 'running' ? `cluster ${row.name} was running already (starting it changed nothing)` : `cluster ${row.name} was started`;
+  throw new FleetError('TIMEOUT',
+    `${what}, but its API server${server ? ` at ${server}` : ''} did not answer within ${Math.round(timeoutMs / 1000)} s (${why})`,
+    startFailureHint(row, server), { cluster: row.name, provider: row.provider, ...(server ? { server } : {}) });
+}
+
 async function runAction(action: RepairAction, deps: RepairKindDeps, ctx: StepContext): Promise<StepOutputs> {
   const ports = await deps.ports();
   switch (action.type) {
@@ -86,6 +160,8 @@ async function runAction(action: RepairAction, deps: RepairKindDeps, ctx: StepCo
     }
     case 'recreate_cluster':
       return recreate(ports, deps, action.cluster, ctx);
+    case 'start_cluster':
+      return startCluster(ports, deps, action.cluster);
     case 'replace_cluster': {
       const row = await requireRow(deps.db, action.cluster);
       await ports.providers[row.provider].delete(row.name);

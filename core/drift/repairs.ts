@@ -9,6 +9,11 @@ export function registrarLabel(kind: RegistrarKind): string {
   return LABEL[kind];
 }
 
+/** What starting a stopped cluster comes down to with the provider's own tools (kind has no start command). */
+export function startCommand(cluster: string, provider: Provider): string {
+  return provider === 'k3d' ? `k3d cluster start ${cluster}` : `docker start ${cluster}-control-plane`;
+}
+
 export const repairs = {
   createBranch: (cluster: string): RepairChoice => ({
     action: { type: 'create_branch', cluster }, destructive: false,
@@ -41,6 +46,10 @@ export const repairs = {
   updateRowFromLive: (cluster: string, provider: Provider): RepairChoice => ({
     action: { type: 'update_row_from_live', cluster, provider }, destructive: false,
     description: `update the row of ${cluster} to what the running cluster publishes, then re-register it`,
+  }),
+  startCluster: (cluster: string, provider: Provider): RepairChoice => ({
+    action: { type: 'start_cluster', cluster }, destructive: false,
+    description: `start cluster ${cluster} (\`${startCommand(cluster, provider)}\`) and wait until its API server answers`,
   }),
   replaceCluster: (cluster: string): RepairChoice => ({
     action: { type: 'replace_cluster', cluster }, destructive: true,

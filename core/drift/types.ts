@@ -60,6 +60,7 @@ export type RepairAction =
   | { type: 'ensure_registration'; registrar: RegistrarKind; cluster: string }
   | { type: 'remove_registration'; registrar: RegistrarKind; cluster: string }
   | { type: 'update_row_from_live'; cluster: string; provider: Provider }
+  | { type: 'start_cluster'; cluster: string }
   | { type: 'replace_cluster'; cluster: string };
 
 export type RepairType = RepairAction['type'];
@@ -83,7 +84,7 @@ export interface DriftItem {
   message: string;
   /** The safe default repair. */
   repair: RepairChoice;
-  /** The other choice, when there is one (an orphan cluster can also be deleted). */
+  /** The other choice, when there is one (an orphan cluster can also be deleted, a stopped one replaced). */
   alternative?: RepairChoice;
 }
 

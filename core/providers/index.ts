@@ -1,6 +1,6 @@
-export type { ClusterProvider, ClusterProviders, CreateClusterOptions, HostPortMapping, LiveCluster, LiveStatus } from './types.js';
+export type { ClusterProvider, ClusterProviders, CreateClusterOptions, HostPortMapping, LiveCluster, LiveStatus, StartClusterOptions } from './types.js';
 export { contextNameFor } from './types.js';
-export { K3dProvider, k3dCreateArgs, type K3dProviderOptions } from './k3d-provider.js';
+export { K3dProvider, k3dCreateArgs, k3dStartArgs, type K3dProviderOptions } from './k3d-provider.js';
 export { KindProvider, type KindProviderOptions } from './kind-provider.js';
 export { renderKindConfig } from './kind-config.js';
 export { parseK3dClusterList } from './k3d-list.js';

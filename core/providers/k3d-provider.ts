@@ -3,7 +3,7 @@ import type { ClusterRecord } from '../inventory/types.js';
 import { NotFoundError, FleetError } from '../errors.js';
 import { k3dNetworkServerUrl, parseK3dClusterList } from './k3d-list.js';
 import { runTool, type ToolOptions } from './run-tool.js';
-import { contextNameFor, type ClusterProvider, type CreateClusterOptions, type LiveCluster } from './types.js';
+import { contextNameFor, type ClusterProvider, type CreateClusterOptions, type LiveCluster, type StartClusterOptions } from './types.js';
 
 export interface K3dProviderOptions extends ToolOptions {
   /**
@@ -75,6 +75,11 @@ export function k3dCreateArgs(cluster: ClusterRecord, shared: string | null, opt
   return args;
 }
 
+/** k3d argv for starting an existing cluster, waiting for its servers as create does. */
+export function k3dStartArgs(name: string, opts: StartClusterOptions = {}): string[] {
+  return ['cluster', 'start', name, '--wait', '--timeout', `${opts.waitSeconds ?? 60}s`];
+}
+
 export class K3dProvider implements ClusterProvider {
   readonly provider = 'k3d' as const;
   private readonly network: string | null;
@@ -91,6 +96,15 @@ export class K3dProvider implements ClusterProvider {
     await runTool('k3d', k3dCreateArgs(cluster, this.network, { ...opts, apiPort }), this.opts);
   }
 
+  async start(name: string, opts: StartClusterOptions = {}): Promise<void> {
+    try {
+      await runTool('k3d', k3dStartArgs(name, opts), this.opts);
+    } catch (error) {
+      await this.notFoundIfMissing(error, name);
+      throw error;
+    }
+  }
+
   async delete(name: string): Promise<void> {
     await runTool('k3d', ['cluster', 'delete', name], this.opts);
   }
@@ -105,10 +119,15 @@ export class K3dProvider implements ClusterProvider {
       const { stdout } = await runTool('k3d', ['kubeconfig', 'get', name], this.opts);
       return stdout;
     } catch (error) {
-      if (error instanceof FleetError && error.code === 'EXTERNAL' && !(await this.list()).some((c) => c.name === name)) {
-        throw new NotFoundError('k3d cluster', name, 'List the k3d clusters with `k3d cluster list`, or create it first.');
-      }
+      await this.notFoundIfMissing(error, name);
       throw error;
+    }
+  }
+
+  /** A failed k3d call about a cluster k3d does not list becomes a NotFoundError; other failures stay as they are. */
+  private async notFoundIfMissing(error: unknown, name: string): Promise<void> {
+    if (error instanceof FleetError && error.code === 'EXTERNAL' && !(await this.list()).some((c) => c.name === name)) {
+      throw new NotFoundError('k3d cluster', name, 'List the k3d clusters with `k3d cluster list`, or create it first.');
     }
   }
 

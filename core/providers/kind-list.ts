@@ -15,6 +15,28 @@ const API_SERVER_PORT = 6443;
 /** argv of the one Docker call that lists every kind node. */
 export const KIND_NODES_ARGS: readonly string[] = ['ps', '-a', '--filter', `label=${KIND_CLUSTER_LABEL}`, '--format', '{{json .}}'];
 
+/** argv of the Docker call that lists one kind cluster's node containers, running or not. */
+export function kindClusterNodesArgs(name: string): string[] {
+  return ['ps', '-a', '--filter', `label=${KIND_CLUSTER_LABEL}=${name}`, '--format', '{{json .}}'];
+}
+
+/** Start order of kind's node roles: the control plane first, then its load balancer (HA clusters), then workers. */
+const START_ORDER: Record<string, number> = { 'control-plane': 0, 'external-load-balancer': 1, worker: 2 };
+
+/**
+ * The node containers of `cluster` in a `docker ps --format '{{json .}}'` output, in the order they are started:
+ * `NAME-control-plane` (and any further control planes), the external load balancer, the workers.
+ */
+export function kindNodeContainers(stdout: string, cluster: string): string[] {
+  const nodes: { name: string; order: number }[] = [];
+  for (const line of stdout.split('\n')) {
+    const node = parseLine(line);
+    if (!node || node.cluster !== cluster || !node.name) continue;
+    nodes.push({ name: node.name, order: START_ORDER[node.role] ?? 3 });
+  }
+  return nodes.sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((n) => n.name);
+}
+
 interface DockerPsLine {
   Names?: string;
   Labels?: string;
@@ -25,6 +47,8 @@ interface DockerPsLine {
 
 interface KindNode {
   cluster: string;
+  /** The container's name, e.g. `prod-control-plane`. */
+  name: string;
   role: string;
   running: boolean;
   ports: HostPortMapping[];
@@ -69,6 +93,7 @@ function parseLine(line: string): KindNode | null {
   if (!cluster) return null;
   return {
     cluster,
+    name: parsed.Names?.split(',')[0] ?? '',
     role: labelValue(labels, ROLE_LABEL) ?? '',
     running: parsed.State === 'running',
     ports: parsePorts(parsed.Ports ?? ''),

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type { ClusterRecord } from '../inventory/types.js';
 import { FleetError, NotFoundError } from '../errors.js';
 import { renderKindConfig } from './kind-config.js';
-import { KIND_NODES_ARGS, kindNetworkServerUrl, parseKindNodes } from './kind-list.js';
-import { runTool, type ToolOptions } from './run-tool.js';
-import { contextNameFor, type ClusterProvider, type CreateClusterOptions, type LiveCluster } from './types.js';
+import { KIND_NODES_ARGS, kindClusterNodesArgs, kindNetworkServerUrl, kindNodeContainers, parseKindNodes } from './kind-list.js';
+import { runTool, type ToolOptions, type ToolResult } from './run-tool.js';
+import { contextNameFor, type ClusterProvider, type CreateClusterOptions, type LiveCluster, type StartClusterOptions } from './types.js';
 
 export interface KindProviderOptions extends ToolOptions {
   /** The Docker CLI kind's nodes run under (`docker`, or `podman` with its Docker-compatible CLI); default `docker`. */
@@ -40,6 +40,18 @@ export class KindProvider implements ClusterProvider {
     }
   }
 
+  /**
+   * kind has no start command: its cluster is its node containers, so this starts them with one `docker start`
+   * (`NAME-control-plane` first, then any load balancer and workers), as `docker ps` lists them right now.
+   */
+  async start(name: string, _opts: StartClusterOptions = {}): Promise<void> {
+    const nodes = kindNodeContainers((await this.docker(kindClusterNodesArgs(name), 'listed')).stdout, name);
+    if (nodes.length === 0) {
+      throw new NotFoundError('kind cluster', name, 'List the kind clusters with `kind get clusters`, or create it first.');
+    }
+    await this.docker(['start', ...nodes], 'started');
+  }
+
   async delete(name: string): Promise<void> {
     await runTool('kind', ['delete', 'cluster', '--name', name], this.opts);
   }
@@ -49,18 +61,20 @@ export class KindProvider implements ClusterProvider {
    * containers (`kind get clusters` lists the same containers, but by name only).
    */
   async list(): Promise<LiveCluster[]> {
-    const docker = { ...this.opts, binary: this.opts.dockerBinary ?? 'docker' };
-    let stdout: string;
+    return parseKindNodes((await this.docker(KIND_NODES_ARGS, 'listed')).stdout);
+  }
+
+  /** Runs the Docker CLI kind's nodes live under; a missing one says kind needs it. */
+  private async docker(args: readonly string[], verb: string): Promise<ToolResult> {
     try {
-      ({ stdout } = await runTool('docker', KIND_NODES_ARGS, docker));
+      return await runTool('docker', args, { ...this.opts, binary: this.opts.dockerBinary ?? 'docker' });
     } catch (error) {
       if (error instanceof FleetError && error.code === 'UNAVAILABLE') {
-        throw new FleetError('UNAVAILABLE', `${error.message}; kind runs its nodes as Docker containers, so they cannot be listed`,
+        throw new FleetError('UNAVAILABLE', `${error.message}; kind runs its nodes as Docker containers, so they cannot be ${verb}`,
           'Install Docker (or set the kind provider\'s Docker CLI) and make sure it is on PATH, or run fleetdeck with --sandbox.', error.details);
       }
       throw error;
     }
-    return parseKindNodes(stdout);
   }
 
   async kubeconfig(name: string): Promise<string> {

@@ -5,7 +5,7 @@
 import { stringify } from 'yaml';
 import type { ClusterRecord, Provider } from '../inventory/types.js';
 import { FleetError, NotFoundError } from '../errors.js';
-import { contextNameFor, type ClusterProvider, type CreateClusterOptions, type LiveCluster } from './types.js';
+import { contextNameFor, type ClusterProvider, type CreateClusterOptions, type LiveCluster, type StartClusterOptions } from './types.js';
 
 export interface SandboxClusterState {
   name: string;
@@ -19,7 +19,11 @@ export interface SandboxClusterState {
 }
 
 export interface SandboxClusterBackend {
+  /** Creates the cluster (a new API server) unless it exists; resolves once it answers. */
   start(name: string, record: ClusterRecord): Promise<{ url: string }>;
+  /** Starts an existing, stopped cluster again with the objects it held; false when there is no such cluster. */
+  resume(name: string): Promise<boolean>;
+  /** Removes the cluster (deleting it). */
   stop(name: string): Promise<void>;
   list(): Promise<SandboxClusterState[]>;
 }
@@ -35,6 +39,13 @@ export class SandboxProvider implements ClusterProvider {
       throw new FleetError('VALIDATION', `cluster "${cluster.name}" is a ${cluster.provider} cluster, not ${this.provider}`, 'Create it with the provider named in its inventory row.');
     }
     await this.backend.start(cluster.name, cluster);
+  }
+
+  async start(name: string, _opts: StartClusterOptions = {}): Promise<void> {
+    const known = (await this.backend.list()).some((c) => c.name === name && c.provider === this.provider);
+    if (!known || !(await this.backend.resume(name))) {
+      throw new NotFoundError(`sandbox ${this.provider} cluster`, name, 'Create it first, or run `fleetdeck sandbox reset`.');
+    }
   }
 
   async delete(name: string): Promise<void> {

@@ -44,9 +44,20 @@ export interface CreateClusterOptions {
   waitSeconds?: number;
 }
 
+export interface StartClusterOptions {
+  /** Seconds the tool may wait for the servers to come up (k3d `--wait --timeout`); default 60. */
+  waitSeconds?: number;
+}
+
 export interface ClusterProvider {
   readonly provider: Provider;
   create(cluster: ClusterRecord, opts?: CreateClusterOptions): Promise<void>;
+  /**
+   * Starts the existing cluster's stopped nodes (k3d `cluster start`, `docker start` of kind's node containers),
+   * keeping everything they hold. Starting a running cluster succeeds and changes nothing; a cluster the provider
+   * does not have is a NotFoundError. The API server may still be coming up when it returns.
+   */
+  start(name: string, opts?: StartClusterOptions): Promise<void>;
   /** Idempotent: deleting a cluster that does not exist succeeds. */
   delete(name: string): Promise<void>;
   /** Every cluster of this provider, in one call to the tool. */

@@ -64,10 +64,15 @@ describe('drift in the sandbox, end to end through the fleetdeck binary', () => 
         return c;
       }),
     }));
-    // An API server gone quiet: the hosting process (this one) stops serving it, world.json still lists it.
+    // A stopped cluster: world.json marks it, and the hosting process (this one) stops serving it, keeping its objects.
     const portOf = (name: string): number | undefined => readWorld(fleet.layout)!.clusters.find((c) => c.name === name)?.port;
-    const quietPort = portOf('prod-k3d');
-    await fleet.host.cluster('prod-k3d')!.stop();
+    const configMaps = `http://127.0.0.1:${portOf('prod-k3d')}/api/v1/namespaces/default/configmaps`;
+    const kept = await fetch(configMaps, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' }, data: { survives: 'a stop and a start' } }) });
+    expect(kept.status).toBe(201);
+    await updateWorld(fleet.layout, (world) => ({ ...world!, clusters: world!.clusters.map((c) => (c.name === 'prod-k3d' ? { ...c, stopped: true } : c)) }));
+    await fleet.host.reconcile();
+    expect(fleet.host.cluster('prod-k3d')).toBeUndefined();
 
     const found = await cli('drift', '--json');
     expect(found.exitCode, found.stderr).toBe(3);
@@ -80,18 +85,35 @@ describe('drift in the sandbox, end to end through the fleetdeck binary', () => 
     ]);
     for (const item of report.items) expect(item.repair.description.length).toBeGreaterThan(10);
 
+    expect(report.items.find((i) => i.id === 'api_unreachable:prod-k3d')).toMatchObject({ message: 'cluster prod-k3d is stopped, so its API server does not answer' });
+
     const planned = await cli('repair', '--plan', '--json');
     expect(planned.exitCode, planned.stderr).toBe(0);
     const plan = json<Plan>(planned);
-    expect(plan.repairs.find((r) => r.itemId === 'api_unreachable:prod-k3d')).toMatchObject({ choice: null, note: expect.stringContaining('--delete') });
-    expect(plan.actions.map((a) => a.type)).toContain('adopt_cluster');
+    // The safe default for a stopped cluster is to start it; replacing it is only the --delete alternative.
+    expect(plan.repairs.find((r) => r.itemId === 'api_unreachable:prod-k3d')).toMatchObject({
+      choice: { action: { type: 'start_cluster', cluster: 'prod-k3d' }, destructive: false } });
+    expect(plan.actions.map((a) => a.type)).toEqual(expect.arrayContaining(['adopt_cluster', 'start_cluster']));
+    expect(plan.actions.map((a) => a.type)).not.toContain('replace_cluster');
     const applied = await cli('repair', '--apply', plan.id);
     expect(applied.exitCode, applied.stderr + applied.stdout).toBe(0);
     expect((await cli('repair', '--apply', plan.id)).exitCode).toBe(1);
 
+    // Started where it was, with what it held; drift is clean.
+    const started = await cli('drift', '--json');
+    expect(started.exitCode, started.stdout).toBe(0);
+    const quietPort = portOf('prod-k3d');
+    expect(fleet.host.cluster('prod-k3d')?.port).toBe(quietPort);
+    expect(await (await fetch(`${configMaps}/kept`)).json()).toMatchObject({ data: { survives: 'a stop and a start' } });
+
+    // An API server gone quiet: the hosting process (this one) stops serving it, world.json still lists it running.
+    // Starting it stays the default (it would fail saying so); replacing it is asked for with --delete.
+    await fleet.host.cluster('prod-k3d')!.stop();
     const left = await cli('drift', '--json');
     expect(left.exitCode).toBe(3);
     expect(json<Report>(left).items.map((i) => i.id)).toEqual(['api_unreachable:prod-k3d']);
+    const safe = json<Plan>(await cli('repair', '--plan', '--only', 'api_unreachable:prod-k3d', '--json'));
+    expect(safe.actions).toEqual([{ type: 'start_cluster', cluster: 'prod-k3d' }]);
     const replacing = await cli('repair', '--plan', '--only', 'api_unreachable:prod-k3d', '--delete', '--json');
     expect(replacing.exitCode, replacing.stderr).toBe(0);
     const replace = json<Plan>(replacing);

@@ -169,18 +169,19 @@ describe('the Drift panel', () => {
     expect(ui.screen()).not.toContain('orphan cluster');
   });
 
-  it('X on an item without a destructive repair says so and plans nothing; esc leaves a destructive plan unapplied', async () => {
+  it('X on an item without a destructive repair says so and plans nothing; a stopped cluster is started by default, replaced only with X; esc leaves that unapplied', async () => {
     const run = await driftCockpit();
     ui = run.ui;
     await ui.press('X');
     expect(ui.screen()).toContain('the selected items have no destructive repair');
     expect(run.drift.plans).toEqual([]);
-    run.drift.items.push(driftItem('api_unreachable', 'prod', 'delete cluster prod and create it again from its row', 'cluster prod is stopped'));
+    run.drift.items.push(driftItem('api_unreachable', 'prod', 'start cluster prod and wait until its API server answers', 'cluster prod is stopped'));
     await ui.press(CTRL_R);
     await ui.waitFor((s) => s.includes('5 items'), 'the rescan');
     await ui.press('G', 'r');
-    const safe = await ui.waitFor((s) => s.includes('Plan plan-1 has nothing to do'), 'the safe plan');
-    expect(safe).toContain('kept api_unreachable:prod');
+    const safe = await ui.waitFor((s) => s.includes('Apply repair plan plan-1: 1 action for 1 item?'), 'the safe plan');
+    expect(safe).toContain('1. start_cluster prod');
+    expect(safe).not.toContain('DESTROYS');
     await ui.press(KEY.escape, 'X');
     const destructive = await ui.waitFor((s) => s.includes('It destroys cluster prod'), 'the destructive plan');
     expect(destructive).toContain('DESTROYS: replace_cluster prod');

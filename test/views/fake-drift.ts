@@ -12,7 +12,8 @@ export function driftItem(kind: DriftKind, target: string, repair: string, messa
       alternative: { action: { type: 'delete_cluster', cluster: target, provider: 'k3d' }, description: `delete k3d cluster ${target}`, destructive: true } };
   }
   if (kind === 'api_unreachable') {
-    return { ...base, repair: { action: { type: 'replace_cluster', cluster: target }, description: repair, destructive: true } };
+    return { ...base, repair: { action: { type: 'start_cluster', cluster: target }, description: repair, destructive: false },
+      alternative: { action: { type: 'replace_cluster', cluster: target }, description: `delete cluster ${target} and create it again from its row`, destructive: true } };
   }
   const action = kind === 'orphan_branch' ? { type: 'archive_branch' as const, branch: target } : { type: 'create_branch' as const, cluster: target };
   return { ...base, repair: { action, description: repair, destructive: false } };

@@ -7,7 +7,7 @@ import type { SandboxClusterBackend, SandboxClusterState } from '../../../core/p
 import { freePort } from './free-port.js';
 import { askHostToReconcile } from './host-channel.js';
 import type { SandboxHost } from './host.js';
-import type { WorldLayout } from './world-file.js';
+import type { WorldCluster, WorldLayout } from './world-file.js';
 import { readWorld, serverUrlOf, updateWorld, worldClusters } from './world-file.js';
 
 /**
@@ -62,6 +62,27 @@ export class WorldClusterBackend implements SandboxClusterBackend {
     return { url: recordedUrl(this.layout, name) ?? '' };
   }
 
+  /**
+   * Clears the cluster's `stopped` mark and has the host serve it again, with the objects it held. A cluster that
+   * is not stopped is left as it is, as `k3d cluster start` leaves a running one: whether it answers is the caller's
+   * to check.
+   */
+  async resume(name: string): Promise<boolean> {
+    let found = false;
+    await updateWorld(this.layout, (current) => {
+      if (!current) throw new FleetError('UNAVAILABLE', 'the sandbox world is not set up', 'Run `fleetdeck sandbox reset`.');
+      const existing = current.clusters.find((c) => c.name === name);
+      found = existing !== undefined;
+      if (existing?.stopped !== true) return current;
+      const started = ({ stopped: _stopped, ...rest }: WorldCluster): WorldCluster => rest;
+      return { ...current, clusters: current.clusters.map((c) => (c.name === name ? started(c) : c)) };
+    });
+    if (!found) return false;
+    await this.ensureHosted();
+    await this.followed();
+    return true;
+  }
+
   async stop(name: string): Promise<void> {
     await updateWorld(this.layout, (current) => {
       if (!current) throw new FleetError('UNAVAILABLE', 'the sandbox world is not set up', 'Run `fleetdeck sandbox reset`.');
@@ -88,7 +109,7 @@ export class WorldClusterBackend implements SandboxClusterBackend {
   async list(): Promise<SandboxClusterState[]> {
     const world = readWorld(this.layout);
     return (world?.clusters ?? []).map((c) => ({
-      name: c.name, provider: c.provider, url: serverUrlOf(c), running: true,
+      name: c.name, provider: c.provider, url: serverUrlOf(c), running: c.stopped !== true,
       ...(c.record ? { record: c.record } : {}),
     }));
   }

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
-import { rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { startSandboxCluster } from '../kube-api/cluster.js';
-import { stateFileFor } from '../kube-api/persistence.js';
+import { removeState } from '../kube-api/persistence.js';
 import type { SandboxCluster } from '../kube-api/cluster.js';
 import type { KubeObject } from '../kube-api/json.js';
 import type { SandboxAppAgents } from '../apps/app-agents.js';
@@ -107,12 +107,14 @@ export class SandboxHost {
   private async reconcileNow(): Promise<void> {
     const world = readWorld(this.layout);
     if (!world) return;
-    const wanted = new Map<string, WorldCluster>([world.management, ...world.clusters].map((c) => [c.name, c]));
+    const listed = new Map<string, WorldCluster>([world.management, ...world.clusters].map((c) => [c.name, c]));
+    // A stopped cluster stays listed and keeps its state, but is not served.
+    const wanted = new Map([...listed].filter(([, c]) => c.stopped !== true));
     for (const [name, cluster] of this.running) {
-      const want = wanted.get(name);
+      const want = listed.get(name);
       const sameIncarnation = want !== undefined && (want.id ?? null) === this.incarnations.get(name);
-      if (sameIncarnation && want.port === cluster.port) continue;
-      // Gone or replaced: its state goes with it. Moved to another port: it restarts there with its state.
+      if (sameIncarnation && want.port === cluster.port && wanted.has(name)) continue;
+      // Gone or replaced: its state goes with it. Moved to another port or stopped: it keeps its state.
       await this.stopCluster(name, cluster, { keepState: sameIncarnation });
     }
     const moves: PortMove[] = [];
@@ -175,7 +177,7 @@ export class SandboxHost {
     }
     await cluster.stop();
     // Stopping writes the cluster's last state; a deleted or replaced cluster must not come back with it.
-    if (!keepState) rmSync(stateFileFor(this.layout.clusterStateDir, name), { force: true });
+    if (!keepState) removeState(this.layout.clusterStateDir, name);
   }
 
   /** Starts a cluster on its recorded port, or on a free one when something else holds that port. */

@@ -13,6 +13,8 @@ export interface WorldCluster {
   record: ClusterRecord | null;
   /** Set when the cluster is created: a cluster deleted and created again under its name gets another. */
   id?: string;
+  /** A stopped cluster: listed, its objects kept, but no API server serves it until it is started again. */
+  stopped?: boolean;
 }
 
 export interface WorldFile {

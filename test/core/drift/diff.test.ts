@@ -96,13 +96,27 @@ describe('diffFleet', () => {
     expect(items.map((i) => i.id)).toEqual(['api_unreachable:dev', 'port_mismatch:dev', 'subnet_mismatch:dev']);
     expect(items[1]!.message).toContain('20001→80');
     expect(items[1]!.repair.action.type).toBe('update_row_from_live');
-    expect(items[0]!.repair.destructive).toBe(true);
+    expect(items[0]!.message).toBe('cluster dev is stopped, so its API server does not answer');
+    expect(items[0]!.repair).toMatchObject({ action: { type: 'start_cluster', cluster: 'dev' }, destructive: false,
+      description: 'start cluster dev (`k3d cluster start dev`) and wait until its API server answers' });
+    expect(items[0]!.alternative).toMatchObject({ action: { type: 'replace_cluster', cluster: 'dev' }, destructive: true });
   });
 
   it('reports an API server that does not answer', () => {
     const s = snapshot([dev]);
     s.api = { ok: true, value: { probed: ['dev'], unreachable: { dev: 'ECONNREFUSED at 127.0.0.1:6550' } } };
-    expect(diffFleet(s).map((i) => [i.id, i.message])).toEqual([['api_unreachable:dev', 'the API server of cluster dev does not answer (ECONNREFUSED at 127.0.0.1:6550)']]);
+    const items = diffFleet(s);
+    expect(items.map((i) => [i.id, i.message])).toEqual([['api_unreachable:dev', 'the API server of cluster dev does not answer (ECONNREFUSED at 127.0.0.1:6550)']]);
+    expect(items[0]).toMatchObject({ provider: 'k3d', repair: { action: { type: 'start_cluster', cluster: 'dev' }, destructive: false },
+      alternative: { action: { type: 'replace_cluster', cluster: 'dev' }, destructive: true } });
+  });
+
+  it('names the kind way to start a stopped kind cluster: its node containers', () => {
+    const s = snapshot([uat]);
+    s.clusters.kind = { ok: true, value: [live(uat, { status: 'degraded' })] };
+    const [item] = diffFleet(s);
+    expect(item).toMatchObject({ id: 'api_unreachable:uat', message: 'cluster uat is degraded, so its API server does not answer' });
+    expect(item!.repair.description).toBe('start cluster uat (`docker start uat-control-plane`) and wait until its API server answers');
   });
 
   it('skips what it could not check and says so', () => {
@@ -128,13 +142,17 @@ describe('choosing repairs', () => {
     expect(orderedActions(deleting)).toEqual([{ type: 'adopt_cluster', cluster: 'scratch', provider: 'k3d' }, { type: 'delete_cluster', cluster: 'tmp', provider: 'kind' }]);
   });
 
-  it('leaves destructive-only repairs out by default with the flag that would do them', () => {
-    const s = snapshot([dev]);
+  it('starts a stopped or silent cluster by default, and replaces it only when asked', () => {
+    const s = snapshot([dev, uat]);
     s.clusters.k3d = { ok: true, value: [live(dev, { status: 'stopped' })] };
-    const [repair] = chooseRepairs(diffFleet(s));
-    expect(repair).toMatchObject({ choice: null });
-    expect(repair!.note).toContain('--delete api_unreachable:dev');
-    expect(orderedActions(chooseRepairs(diffFleet(s), { destructive: ['api_unreachable'] }))).toEqual([{ type: 'replace_cluster', cluster: 'dev' }]);
+    s.api = { ok: true, value: { probed: ['uat'], unreachable: { uat: 'ECONNREFUSED at 127.0.0.1:6550' } } };
+    const safe = chooseRepairs(diffFleet(s));
+    expect(safe.map((r) => [r.itemId, r.choice?.action, r.choice?.destructive])).toEqual([
+      ['api_unreachable:dev', { type: 'start_cluster', cluster: 'dev' }, false], ['api_unreachable:uat', { type: 'start_cluster', cluster: 'uat' }, false]]);
+    expect(orderedActions(chooseRepairs(diffFleet(s), { destructive: ['api_unreachable:dev'] }))).toEqual([
+      { type: 'replace_cluster', cluster: 'dev' }, { type: 'start_cluster', cluster: 'uat' }]);
+    expect(orderedActions(chooseRepairs(diffFleet(s), { destructive: ['api_unreachable'] }))).toEqual([
+      { type: 'replace_cluster', cluster: 'dev' }, { type: 'replace_cluster', cluster: 'uat' }]);
   });
 
   it('fingerprints what the plan depends on, not when it was taken', () => {

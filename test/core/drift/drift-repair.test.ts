@@ -1,12 +1,21 @@
-import { createServer, type Server } from 'node:net';
+import { createServer } from 'node:net';
+import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFleetServices, type FleetServices } from '../../../core/drift/fleet-services.js';
 import type { Engine } from '../../../core/engine.js';
+import { FleetError } from '../../../core/errors.js';
 import { openTestEngine } from '../../support/engine.js';
 import { openTestFleet, type TestFleet } from '../lifecycle/support/test-fleet.js';
 import { wire } from '../lifecycle/support/wire.js';
 
 interface K3dState { ports: string[]; subnet: string | null; running: boolean; apiPort: number }
+
+/** A TCP listener on a free loopback port, standing in for an API server. */
+async function listen(): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as { port: number }).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
 
 describe('drift detection and repair against real parts', () => {
   let fleet: TestFleet;
@@ -155,24 +164,86 @@ describe('drift detection and repair against real parts', () => {
     expect((await services.drift.scan()).items).toEqual([]);
   });
 
-  it('reports a stopped cluster and an API server that does not answer; replaces a cluster only when asked', async () => {
-    const server: Server = createServer((socket) => socket.destroy());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
-    editK3d('dev', (c) => { c.apiPort = port; });
-    editK3d('prod-k3d', (c) => { c.running = false; });
-    const probing = wire(engine, fleet.ports, { probeApi: true });
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    const report = await probing.drift.scan();
-    const byId = new Map(report.items.map((i) => [i.id, i]));
-    expect(byId.get('api_unreachable:dev')?.message).toContain('does not answer');
-    expect(byId.get('api_unreachable:prod-k3d')?.message).toContain('prod-k3d is stopped');
+  it('starts a stopped cluster by default, journaled, and waits until its API server answers; drift is clean', async () => {
+    // What answers on the API port once the cluster runs (the fake k3d runs no API server of its own).
+    const api = await listen();
+    editK3d('prod-k3d', (c) => { c.apiPort = api.port; });
+    await fleet.ports.registrars.argocd.ensure(await engine.inventory.show('prod-k3d'), { server: `https://127.0.0.1:${api.port}` });
+    await execa('k3d', ['cluster', 'stop', 'prod-k3d'], { env: fleet.tools.env });
+    try {
+      const report = await services.drift.scan();
+      expect(report.items.map((i) => [i.id, i.message])).toEqual([['api_unreachable:prod-k3d', 'cluster prod-k3d is stopped, so its API server does not answer']]);
+      expect(report.items[0]!.repair).toMatchObject({ action: { type: 'start_cluster', cluster: 'prod-k3d' }, destructive: false });
 
-    const safe = await services.drift.plan({ only: ['api_unreachable:prod-k3d'] });
-    expect(safe.actions).toEqual([]);
-    expect(safe.repairs[0]!.note).toContain('--delete');
-    const replacing = await services.drift.plan({ only: ['api_unreachable:prod-k3d'], destructive: ['api_unreachable'] });
-    await services.drift.apply(replacing.id);
+      const plan = await services.drift.plan();
+      expect(plan.repairs).toEqual([{ itemId: 'api_unreachable:prod-k3d', choice: report.items[0]!.repair }]);
+      expect(plan.actions).toEqual([{ type: 'start_cluster', cluster: 'prod-k3d' }]);
+      const before = fleet.tools.calls().length;
+      const { operation } = await services.drift.apply(plan.id);
+      expect(operation?.status).toBe('succeeded');
+      expect(operation?.steps.map((s) => [s.name, s.outputs])).toEqual([
+        ['start_cluster prod-k3d', { was: 'stopped', server: `https://127.0.0.1:${api.port}` }], [`mark plan ${plan.id} applied`, {}]]);
+      const calls = fleet.tools.calls().slice(before);
+      expect(calls).toContainEqual(['k3d', 'cluster', 'start', 'prod-k3d', '--wait', '--timeout', '60s']);
+      expect(calls.filter((c) => c[2] === 'delete' || c[2] === 'create')).toEqual([]);
+      expect(fleet.tools.state().k3d['prod-k3d']).toMatchObject({ running: true, apiPort: api.port });
+      expect((await services.drift.scan()).items).toEqual([]);
+      // Its API server is probed again and answers (the other fake clusters have none listening).
+      const probed = await wire(engine, fleet.ports, { probeApi: true }).drift.scan();
+      expect(probed.items.filter((i) => i.target === 'prod-k3d')).toEqual([]);
+      const audit = await engine.db.query<{ action: string; result: string }>("SELECT action, result FROM audit_log WHERE action IN ('repair.plan', 'drift.repair', 'repair.apply') ORDER BY id");
+      expect(audit.rows).toEqual([{ action: 'repair.plan', result: 'ok' }, { action: 'drift.repair', result: 'ok' }, { action: 'repair.apply', result: 'ok' }]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('fails the start repair clearly when a running cluster still does not answer, changing nothing; replaces it only when asked', async () => {
+    // dev runs, but nothing answers where k3d says its API server listens (the fake k3d runs none).
+    const port = (fleet.tools.state().k3d.dev as unknown as K3dState).apiPort;
+    const quick = createFleetServices({
+      db: engine.db, relay: engine.relay, actor: engine.actor, readonly: false, runner: engine.operations, ranges: engine.config.ranges,
+      ports: async () => fleet.ports, collect: { probeApi: true }, startWait: { timeoutMs: 1500, pollMs: 100 },
+    });
+    const ofDev = async (): Promise<string[]> => (await quick.drift.scan()).items.filter((i) => i.target === 'dev').map((i) => `${i.id}: ${i.message}`);
+    expect(await ofDev()).toEqual([`api_unreachable:dev: the API server of cluster dev does not answer (ECONNREFUSED at 127.0.0.1:${port})`]);
+
+    const plan = await quick.drift.plan({ only: ['api_unreachable:dev'] });
+    expect(plan.actions).toEqual([{ type: 'start_cluster', cluster: 'dev' }]);
+    const state = JSON.stringify(fleet.tools.state());
+    const row = await engine.inventory.show('dev');
+    const registrations = await Promise.all([fleet.ports.registrars.argocd.list(), fleet.ports.registrars.portainer.list(), fleet.ports.registrars.haproxy.list()]);
+    const error = (await quick.drift.apply(plan.id).catch((e: unknown) => e)) as FleetError;
+    expect(error).toBeInstanceOf(FleetError);
+    expect(error.code).toBe('TIMEOUT');
+    expect(error.message).toContain(`cluster dev was running already (starting it changed nothing), but its API server at https://127.0.0.1:${port} did not answer within 2 s (ECONNREFUSED at 127.0.0.1:${port})`);
+    expect(error.hint).toContain('`docker logs k3d-dev-server-0`');
+    expect(error.hint).toContain(`that https://127.0.0.1:${port} is where its API server listens (\`k3d kubeconfig get dev\`)`);
+    expect(error.hint).toContain('Nothing else was changed.');
+    expect(error.hint).toContain('`fleetdeck repair --plan --only api_unreachable:dev --delete`');
+    expect(JSON.stringify(fleet.tools.state())).toBe(state);
+    expect(await engine.inventory.show('dev')).toEqual(row);
+    expect(await Promise.all([fleet.ports.registrars.argocd.list(), fleet.ports.registrars.portainer.list(), fleet.ports.registrars.haproxy.list()])).toEqual(registrations);
+    expect((await quick.drift.showPlan(plan.id)).status).toBe('failed');
+    const failed = (await engine.operations.list()).find((op) => op.kind === 'drift.repair')!;
+    expect(failed).toMatchObject({ status: 'failed', error: expect.stringContaining('start_cluster dev: cluster dev was running already') });
+    expect(await ofDev()).toEqual([`api_unreachable:dev: the API server of cluster dev does not answer (ECONNREFUSED at 127.0.0.1:${port})`]);
+
+    // A stopped cluster that comes up without its API server answering fails the same way, and stays started.
+    await execa('k3d', ['cluster', 'stop', 'prod-k3d'], { env: fleet.tools.env });
+    const starting = await quick.drift.plan({ only: ['api_unreachable:prod-k3d'] });
+    const prodPort = (fleet.tools.state().k3d['prod-k3d'] as unknown as K3dState).apiPort;
+    await expect(quick.drift.apply(starting.id)).rejects.toMatchObject({ code: 'TIMEOUT',
+      message: expect.stringContaining(`cluster prod-k3d was started, but its API server at https://127.0.0.1:${prodPort} did not answer within 2 s`) });
     expect(fleet.tools.state().k3d['prod-k3d']).toMatchObject({ running: true });
+
+    const replacing = await quick.drift.plan({ only: ['api_unreachable:dev'], destructive: ['api_unreachable'] });
+    expect(replacing.actions).toEqual([{ type: 'replace_cluster', cluster: 'dev' }]);
+    const before = fleet.tools.calls().length;
+    const { operation } = await quick.drift.apply(replacing.id);
+    expect(operation?.status).toBe('succeeded');
+    expect(fleet.tools.calls().slice(before).filter((c) => c[0] === 'k3d' && c[1] === 'cluster' && c[2] !== 'list').map((c) => c.slice(0, 4))).toEqual([
+      ['k3d', 'cluster', 'delete', 'dev'], ['k3d', 'cluster', 'create', 'dev']]);
+    expect(fleet.tools.state().k3d.dev).toMatchObject({ running: true });
   });
 });

@@ -65,24 +65,43 @@ describe('drift of kind clusters, seen through docker ps', () => {
     expect((await services.drift.scan()).items).toEqual([]);
   });
 
-  it('reports a stopped kind cluster and one whose API server does not answer', async () => {
+  it('reports a stopped kind cluster and one whose API server does not answer; the default repair starts the stopped one', async () => {
     const server: Server = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
+    // prod's API server, as it answers once prod's node container runs again.
+    const api: Server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    const apiPort = (api.address() as { port: number }).port;
     editKind('uat', (c) => {
       for (const p of c.nodes[0]!.ports) if (p.containerPort === 6443) p.hostPort = port;
     });
+    editKind('prod', (c) => {
+      for (const p of c.nodes[0]!.ports) if (p.containerPort === 6443) p.hostPort = apiPort;
+    });
     await fleet.ports.registrars.argocd.ensure(await engine.inventory.show('uat'), { server: `https://127.0.0.1:${port}` });
+    await fleet.ports.registrars.argocd.ensure(await engine.inventory.show('prod'), { server: `https://127.0.0.1:${apiPort}` });
     await execa('docker', ['stop', 'prod-control-plane'], { env: fleet.tools.env });
     const probing = wire(engine, fleet.ports, { probeApi: true });
-    const answering = await probing.drift.scan();
-    expect(answering.items.map((i) => i.id)).toEqual(['api_unreachable:prod']);
-    expect(answering.items[0]!.message).toBe('cluster prod is stopped; start it (`docker start prod-control-plane`) or replace it');
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    const silent = await probing.drift.scan();
-    expect(silent.items.map((i) => i.id)).toEqual(['api_unreachable:prod', 'api_unreachable:uat']);
-    expect(silent.items[1]!.message).toContain('does not answer');
-    await execa('docker', ['start', 'prod-control-plane'], { env: fleet.tools.env });
-    expect((await services.drift.scan()).items).toEqual([]);
+    try {
+      const answering = await probing.drift.scan();
+      expect(answering.items.map((i) => i.id)).toEqual(['api_unreachable:prod']);
+      expect(answering.items[0]!.message).toBe('cluster prod is stopped, so its API server does not answer');
+      expect(answering.items[0]!.repair.description).toBe('start cluster prod (`docker start prod-control-plane`) and wait until its API server answers');
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const silent = await probing.drift.scan();
+      expect(silent.items.map((i) => i.id)).toEqual(['api_unreachable:prod', 'api_unreachable:uat']);
+      expect(silent.items[1]!.message).toContain('does not answer');
+
+      const plan = await probing.drift.plan({ only: ['api_unreachable:prod'] });
+      expect(plan.actions).toEqual([{ type: 'start_cluster', cluster: 'prod' }]);
+      const before = fleet.tools.calls().length;
+      const { operation } = await probing.drift.apply(plan.id);
+      expect(operation?.status).toBe('succeeded');
+      expect(fleet.tools.calls().slice(before)).toContainEqual(['docker', 'start', 'prod-control-plane']);
+      expect((await probing.drift.scan()).items.map((i) => i.id)).toEqual(['api_unreachable:uat']);
+    } finally {
+      await new Promise<void>((resolve) => api.close(() => resolve()));
+    }
   });
 });

@@ -123,6 +123,28 @@ describe('K3dProvider against a fake k3d on PATH', () => {
     ]);
   });
 
+  it('starts a stopped cluster with `k3d cluster start NAME --wait`, as create waits, and lists it running', async () => {
+    await k3d.create(record('dev-k3d', 'k3d'), { apiPort: 6551 });
+    await execa('k3d', ['cluster', 'stop', 'dev-k3d'], { env: tools.env });
+    expect((await k3d.list()).map((c) => [c.name, c.status])).toEqual([['dev-k3d', 'stopped']]);
+    const before = tools.calls().length;
+    await k3d.start('dev-k3d');
+    await k3d.start('dev-k3d', { waitSeconds: 120 }); // a running cluster: k3d leaves it as it is
+    expect(tools.calls().slice(before)).toEqual([
+      ['k3d', 'cluster', 'start', 'dev-k3d', '--wait', '--timeout', '60s'],
+      ['k3d', 'cluster', 'start', 'dev-k3d', '--wait', '--timeout', '120s'],
+    ]);
+    expect((await k3d.list()).map((c) => [c.name, c.status, c.serverUrl])).toEqual([['dev-k3d', 'running', 'https://127.0.0.1:6551']]);
+  });
+
+  it('starting a cluster k3d does not have is a not-found error; another failure keeps k3d\'s message', async () => {
+    await expect(k3d.start('ghost')).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'k3d cluster "ghost" does not exist' });
+    expect(tools.calls()[0]).toEqual(['k3d', 'cluster', 'start', 'ghost', '--wait', '--timeout', '60s']);
+    await k3d.create(record('dev-k3d', 'k3d'));
+    const failing = new K3dProvider({ env: { ...tools.env, FAKE_TOOL_FAIL: 'k3d cluster start', FAKE_TOOL_FAIL_STDERR: 'FATA[0030] Failed to start server k3d-dev-k3d-server-0: context deadline exceeded' } });
+    await expect(failing.start('dev-k3d')).rejects.toMatchObject({ code: 'EXTERNAL', message: expect.stringContaining('context deadline exceeded') });
+  });
+
   it('an empty fleet lists as no clusters', async () => {
     expect(await k3d.list()).toEqual([]);
   });

@@ -1,9 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { KindProvider } from '../../../core/providers/index.js';
 import { execa } from 'execa';
 import { FleetError } from '../../../core/errors.js';
-import { parseKindNodes, parseLabels, parsePorts } from '../../../core/providers/kind-list.js';
+import { kindNodeContainers, parseKindNodes, parseLabels, parsePorts } from '../../../core/providers/kind-list.js';
 import { fakeTools, type FakeTools } from '../../support/fake-bin/fake-tools.js';
 import { record } from './records.js';
 
@@ -61,6 +63,34 @@ describe('KindProvider against a fake kind on PATH', () => {
     await execa('docker', ['stop', 'prod-control-plane'], { env: tools.env });
     const [prod] = await kind.list();
     expect(prod).toMatchObject({ name: 'prod', status: 'stopped', serverUrl: null, ports: [] });
+  });
+
+  it('starts a stopped cluster with `docker start` of its node containers, the control plane first (kind has no start)', async () => {
+    const config = ['kind: Cluster', 'apiVersion: kind.x-k8s.io/v1alpha4', 'nodes:', '- role: control-plane', '- role: worker', '- role: worker', ''].join('\n');
+    const configFile = join(tools.dir, 'ha.yaml');
+    writeFileSync(configFile, config);
+    await execa('kind', ['create', 'cluster', '--name', 'prod', '--config', configFile], { env: tools.env });
+    await kind.create(record('uat', 'kind'));
+    await execa('docker', ['stop', 'prod-control-plane', 'prod-worker', 'prod-worker2'], { env: tools.env });
+    expect((await kind.list()).map((c) => [c.name, c.status])).toEqual([['prod', 'stopped'], ['uat', 'running']]);
+    const before = tools.calls().length;
+    await kind.start('prod');
+    expect(tools.calls().slice(before)).toEqual([
+      ['docker', 'ps', '-a', '--filter', 'label=io.x-k8s.kind.cluster=prod', '--format', '{{json .}}'],
+      ['docker', 'start', 'prod-control-plane', 'prod-worker', 'prod-worker2'],
+    ]);
+    expect((await kind.list()).map((c) => [c.name, c.status])).toEqual([['prod', 'running'], ['uat', 'running']]);
+    await kind.start('prod'); // running already: docker start leaves running containers as they are
+    expect((await kind.list()).map((c) => c.status)).toEqual(['running', 'running']);
+  });
+
+  it('starting a cluster Docker has no node containers for is a not-found error, and starts nothing', async () => {
+    await kind.create(record('uat', 'kind'));
+    const before = tools.calls().length;
+    await expect(kind.start('ghost')).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'kind cluster "ghost" does not exist' });
+    expect(tools.calls().slice(before).map((c) => c[1])).toEqual(['ps']);
+    const bare = new KindProvider({ env: { PATH: tools.dir } });
+    await expect(bare.start('uat')).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('so they cannot be listed') });
   });
 
   it('names the API server as containers on the kind network reach it, when ArgoCD runs there', async () => {
@@ -126,5 +156,16 @@ describe("parsing docker ps --format '{{json .}}'", () => {
     expect(ha).toMatchObject({ name: 'ha', status: 'degraded', serverUrl: 'https://127.0.0.1:39999' });
     expect(ha!.ports.map((p) => p.hostPort)).toEqual([20001]);
     expect(() => parseKindNodes('not json')).toThrow(/not JSON/);
+  });
+
+  it('names the node containers to start: control planes, then the load balancer, then workers, of that cluster only', () => {
+    const line = (cluster: string, name: string, role: string) => JSON.stringify({
+      Names: name, State: 'exited', Ports: '', Networks: 'kind', Labels: `io.x-k8s.kind.cluster=${cluster},io.x-k8s.kind.role=${role}` });
+    const output = [
+      line('ha', 'ha-worker', 'worker'), line('ha', 'ha-external-load-balancer', 'external-load-balancer'), line('other', 'other-control-plane', 'control-plane'),
+      line('ha', 'ha-control-plane2', 'control-plane'), line('ha', 'ha-control-plane', 'control-plane'), '',
+    ].join('\n');
+    expect(kindNodeContainers(output, 'ha')).toEqual(['ha-control-plane', 'ha-control-plane2', 'ha-external-load-balancer', 'ha-worker']);
+    expect(kindNodeContainers(output, 'none')).toEqual([]);
   });
 });

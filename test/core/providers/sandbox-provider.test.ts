@@ -12,6 +12,11 @@ class MemoryBackend implements SandboxClusterBackend {
     this.clusters.set(name, { name, provider: rec.provider, url, running: true, token: 'sandbox-token', record: rec });
     return { url };
   }
+  async resume(name: string): Promise<boolean> {
+    const cluster = this.clusters.get(name);
+    if (cluster) cluster.running = true;
+    return cluster !== undefined;
+  }
   async stop(name: string): Promise<void> {
     this.clusters.delete(name);
   }
@@ -52,6 +57,20 @@ describe('SandboxProvider', () => {
     await k3d.delete('dev-k3d');
     await k3d.delete('dev-k3d');
     expect(await k3d.list()).toEqual([]);
+  });
+
+  it('starts a stopped cluster again, leaves a running one be, and says not found for another provider\'s or none', async () => {
+    const backend = new MemoryBackend();
+    const k3d = new SandboxProvider(backend, 'k3d');
+    const kind = new SandboxProvider(backend, 'kind');
+    await k3d.create(record('dev-k3d', 'k3d'));
+    backend.clusters.get('dev-k3d')!.running = false;
+    expect((await k3d.list()).map((c) => c.status)).toEqual(['stopped']);
+    await k3d.start('dev-k3d');
+    await k3d.start('dev-k3d');
+    expect((await k3d.list()).map((c) => [c.status, c.serverUrl])).toEqual([['running', 'http://127.0.0.1:7000']]);
+    await expect(kind.start('dev-k3d')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(k3d.start('ghost')).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'sandbox k3d cluster "ghost" does not exist' });
   });
 
   it('refuses a record of the other provider', async () => {

@@ -80,6 +80,34 @@ if (group === 'cluster' && verb === 'create') {
   } else {
     process.stderr.write('INFO[0000] No nodes found for given cluster\n');
   }
+} else if (group === 'cluster' && (verb === 'start' || verb === 'stop')) {
+  // Like k3d v5: each named cluster's nodes are started (waiting for the servers unless --wait=false) or stopped;
+  // nodes already in that state are left as they are. An unknown name is fatal.
+  const names = [];
+  for (let i = 2; i < argv.length; i++) {
+    if (argv[i] === '--timeout') i++; // its value
+    else if (!argv[i].startsWith('-')) names.push(argv[i]);
+  }
+  for (const wanted of names) {
+    if (!state.k3d[wanted]) {
+      process.stderr.write(`FATA[0000] failed to get cluster ${wanted}: No nodes found for given cluster\n`);
+      process.exit(1);
+    }
+  }
+  for (const wanted of names) {
+    const c = state.k3d[wanted];
+    if (verb === 'start') {
+      process.stderr.write(`INFO[0000] Using the k3d-tools node to gather environment information\nINFO[0000] Starting cluster '${wanted}'\n`);
+      if (c.running) process.stderr.write(`INFO[0000] Node k3d-${wanted}-server-0 is already running\nINFO[0000] Node k3d-${wanted}-serverlb is already running\n`);
+      else process.stderr.write(`INFO[0000] Starting servers...\nINFO[0000] Starting node 'k3d-${wanted}-server-0'\nINFO[0001] Starting helpers...\nINFO[0001] Starting node 'k3d-${wanted}-serverlb'\n`);
+      c.running = true;
+      process.stderr.write(`INFO[0002] Started cluster '${wanted}'\n`);
+    } else {
+      c.running = false;
+      process.stderr.write(`INFO[0000] Stopping cluster '${wanted}'\nINFO[0001] Stopped cluster '${wanted}'\n`);
+    }
+  }
+  saveState(state);
 } else if (group === 'cluster' && verb === 'list') {
   const clusters = Object.values(state.k3d).sort((a, b) => a.name.localeCompare(b.name));
   process.stdout.write(JSON.stringify(clusters.map(clusterJson)) + '\n');
