@@ -1,7 +1,6 @@
 import type { MutationContext } from '../audit/audited.js';
 import { audited } from '../audit/audited.js';
 import { actorLabel } from './actor.js';
-import type { Queryable } from '../db/database.js';
 import { SqlState, isPgError } from '../db/database.js';
 import type { EventRelay } from '../db/notifications.js';
 import { ConflictError, ValidationError, asFleetError } from '../errors.js';
@@ -82,7 +81,6 @@ export class DataplaneService {
           [row.id, name, historyId, storageMode, this.deps.runner ?? 'process', this.deps.maxRetries ?? 3]);
         const taskId = Number(task.rows[0]!.id);
         await insertStages(tx, taskId, stagesFor(storageMode));
-        await setDeploying(tx, Number(row.id));
         return { historyId, taskId, cluster: name, storageMode };
       }));
       await this.afterQueued(result.cluster, result.taskId, 'task.queued');
@@ -112,7 +110,6 @@ export class DataplaneService {
            WHERE id = $1`, [last.id, historyId]);
         await tx.query(`UPDATE dataplane_task_stages SET status = 'pending', error_message = NULL
                         WHERE task_id = $1 AND status IN ('failed', 'running')`, [last.id]);
-        await setDeploying(tx, Number(row.id));
         return { historyId, taskId: last.id, cluster: name, storageMode: last.storageMode };
       }));
       await this.afterQueued(result.cluster, result.taskId, 'task.retried');
@@ -163,9 +160,13 @@ export class DataplaneService {
     }
   }
 
+  /**
+   * The task is queued (status pending): dataplane_status is left as it was. Seed 000 sets it to deploying when the
+   * installer starts ("Installer 执行中 … 开始 → dataplane_status = deploying"), which is the scheduler's claim.
+   */
   private async afterQueued(cluster: string, taskId: number, type: string): Promise<void> {
     await this.deps.db.notify(WAKE_CHANNEL, String(taskId)).catch(() => undefined);
-    await this.publish(type, cluster, { taskId, dataplaneStatus: 'deploying' });
+    await this.publish(type, cluster, { taskId, status: 'pending' });
   }
 
   private publish(type: string, target: string, data: Record<string, unknown>): Promise<void> {
@@ -198,8 +199,4 @@ function requireReachable(row: ClusterRow, box: SecretBox | null): void {
       throw new ValidationError(`cluster "${row.name}": ${fleet.message}`, fleet.hint);
     }
   }
-}
-
-async function setDeploying(tx: Queryable, clusterId: number): Promise<void> {
-  await tx.query(`UPDATE dataplane_clusters SET dataplane_status = 'deploying', updated_at = now() WHERE id = $1`, [clusterId]);
 }

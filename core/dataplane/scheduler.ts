@@ -170,8 +170,9 @@ export class InstallScheduler {
       ...(this.options.coalesceEventsMs === undefined ? {} : { coalesceMs: this.options.coalesceEventsMs }),
     });
     const first = stages.find((s) => s.position === startedStage);
-    // The claim started the first stage: this is that transition's event (the journal's first, so never delayed).
-    await journal.publish({ attempt: task.retryCount + 1, ...(first ? { stage: first.name, status: 'running' } : {}) });
+    // The claim started the first stage and made the cluster deploying: this is that transition's event (the journal's
+    // first, so never delayed).
+    await journal.publish({ attempt: task.retryCount + 1, dataplaneStatus: 'deploying', ...(first ? { stage: first.name, status: 'running' } : {}) });
     let outcome: Parameters<typeof finishAttempt>[3];
     try {
       if (!runner) throw new Error(`this worker has no ${task.runner} runner`);

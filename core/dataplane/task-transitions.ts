@@ -15,7 +15,8 @@ export interface ClaimedTask {
 /**
  * Claims the next due task: a pending one whose next_attempt_at has come, or a running one whose worker stopped
  * heartbeating (it died). SKIP LOCKED lets any number of workers claim concurrently without waiting or doubling.
- * One statement: the claim, its history row going to running, and the stages to run.
+ * One statement: the claim, its history row going to running, the cluster's dataplane_status going to deploying (the
+ * seed's "开始 → deploying": when the installer starts, not when the deploy is queued), and the stages to run.
  */
 export async function claimNext(db: Database, workerId: string, staleMs: number, runner: RunnerKind = 'process'): Promise<ClaimedTask | null> {
   const result = await db.query<TaskRow & { stage_rows: StageRow[] | string | null }>(
@@ -37,6 +38,10 @@ export async function claimNext(db: Database, workerId: string, staleMs: number,
        RETURNING ${TASK_COLUMNS}
      ), history AS (
        UPDATE dataplane_release_history SET status = 'running' WHERE id = (SELECT history_id FROM claimed)
+     ), cluster AS (
+       -- Seed 000: the installer starting is what makes dataplane_status deploying (a queued task leaves it as it was).
+       UPDATE dataplane_clusters SET dataplane_status = 'deploying', updated_at = now()
+       WHERE id = (SELECT cluster_id FROM claimed) AND dataplane_status <> 'deploying'
      ), first AS (
        -- The claim starts the first stage not done, so the attempt begins without another write.
        UPDATE dataplane_task_stages SET status = 'running', attempts = attempts + 1, started_at = now(), finished_at = NULL, error_message = NULL, output = NULL

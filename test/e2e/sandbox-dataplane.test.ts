@@ -9,6 +9,8 @@ import type { Dataplane, InstallScheduler, InstallView } from '../../core/datapl
 import { MANAGEMENT_CLUSTER } from '../../core/fleet.js';
 import { resolveManagement } from '../../src/daemon/management.js';
 import { dataplaneOptionsFor } from '../../src/daemon/dataplane-options.js';
+import { startHttpApi } from '../../src/http/server.js';
+import type { HttpApi } from '../../src/http/server.js';
 import { openSandboxEngine } from '../../src/sandbox/open-sandbox.js';
 import { decodeRelease } from '../../src/sandbox/helm/release-secrets.js';
 import type { SandboxFleet } from '../../src/sandbox/world/sandbox-fleet.js';
@@ -31,6 +33,13 @@ describe('the dataplane installer in the sandbox world', () => {
   let fleet: SandboxFleet;
   let dataplane: Dataplane;
   let scheduler: InstallScheduler | null = null;
+  let api: HttpApi | null = null;
+
+  async function runScheduler(): Promise<void> {
+    if (scheduler) return;
+    scheduler = dataplane.scheduler();
+    await scheduler.start();
+  }
 
   beforeAll(async () => {
     ({ engine, fleet } = await openSandboxEngine(resolveConfig({ dataDir, sandbox: true }, { HOME: dataDir })));
@@ -38,6 +47,7 @@ describe('the dataplane installer in the sandbox world', () => {
   }, 240_000);
 
   afterAll(async () => {
+    await api?.close();
     await scheduler?.stop();
     await engine?.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -67,8 +77,7 @@ describe('the dataplane installer in the sandbox world', () => {
   });
 
   it('deploys an external and a lens-managed cluster through the sandbox helm, every seed stage in order, to deployed', async () => {
-    scheduler = dataplane.scheduler();
-    await scheduler.start();
+    await runScheduler();
     await dataplane.service.trigger('dev');
     await dataplane.service.trigger('prod');
     const done = (v: InstallView): boolean => v.dataplaneStatus === 'deployed' || v.dataplaneStatus === 'failed';
@@ -98,5 +107,46 @@ describe('the dataplane installer in the sandbox world', () => {
     expect(apps.every((d) => (d['status'] as { readyReplicas?: number }).readyReplicas === 1)).toBe(true);
     const secret = await devKube.get({ apiVersion: 'v1', kind: 'Secret', namespace: LENS_NAMESPACE, name: STORAGE_SECRET_NAME });
     expect(Buffer.from((secret['data'] as Record<string, string>)['storage_mode']!, 'base64').toString()).toBe('external');
+  }, 300_000);
+
+  it('over the HTTP API: a second deploy while the first is active is refused with 409; the failing stage is retried, then fails', async () => {
+    await runScheduler();
+    api = await startHttpApi({ dataplane: dataplane.service, host: '127.0.0.1', port: 0 });
+    // prod-k3d (lens-managed, from its storage Secret): its infrastructure chart is told to fail, as a broken chart would.
+    await dataplane.service.addCluster({ name: 'prod-k3d', source: 'primus-safe', helmValues: { [RELEASES.infrastructure]: { sandbox: { fail: true } } } });
+    const deploy = () => fetch(`${api!.url}/lens/v1/release/clusters/prod-k3d/deploy`, { method: 'POST' });
+
+    const first = await deploy();
+    expect(first.status).toBe(202);
+    const accepted = await first.json() as { task_id: number; history_id: number; storage_mode: string };
+    expect(accepted.storage_mode).toBe('lens-managed');
+    // The task is active (queued, running, or waiting out a retry's backoff) for seconds: a second request is refused.
+    const second = await deploy();
+    expect(second.status).toBe(409);
+    const refused = await second.json() as { error: { code: string; message: string; hint: string } };
+    expect(refused.error).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`already has an active install: task ${accepted.task_id}`) });
+    expect(refused.error.hint).toMatch(/Wait for it to finish/);
+
+    const view = await until(dataplane, 'prod-k3d', (v) => v.task?.id === accepted.task_id && (v.task.status === 'completed' || v.task.status === 'failed'));
+    expect(view.dataplaneStatus).toBe('failed');
+    // 1 attempt + 3 retries (backoff 200, 400, 800 ms here), then failed with the stage's error.
+    expect(view.task).toMatchObject({ status: 'failed', retryCount: 3, maxRetries: 3 });
+    expect(view.task?.errorMessage).toMatch(new RegExp(`^StageInfrastructure: helm upgrade --install ${RELEASES.infrastructure} failed .*sandbox chart infrastructure was told to fail`));
+    const stages = Object.fromEntries(view.task!.stages.map((s) => [s.name, `${s.status}×${s.attempts}`]));
+    // The stages before it ran once; the retries went straight back to the failing one.
+    expect(stages).toEqual({
+      StageOperators: 'completed×1', StageWaitOperators: 'completed×1', StageInfrastructure: 'failed×4', StageWaitInfra: 'pending×0',
+      StageInit: 'pending×0', StageDatabaseMigration: 'pending×0', StageStorageSecret: 'pending×0', StageApplications: 'pending×0', StageWaitApps: 'pending×0',
+    });
+    // One request, one history row: the refused one wrote nothing.
+    expect(view.history.map((h) => `${h.id}:${h.action}:${h.status}`)).toEqual([`${accepted.history_id}:deploy:failed`]);
+    const shown = await fetch(`${api!.url}/lens/v1/release/clusters/prod-k3d`);
+    expect(await shown.json()).toMatchObject({ dataplaneStatus: 'failed', task: { id: accepted.task_id, status: 'failed', retryCount: 3 } });
+
+    // In the cluster, Helm's own record says what happened to the release.
+    const kube = await fleet.kube('prod-k3d');
+    const releases = (await kube.list('v1', 'Secret', { namespace: LENS_NAMESPACE, labelSelector: `owner=helm,name=${RELEASES.infrastructure}` })).items.map(decodeRelease);
+    expect(releases.length).toBeGreaterThan(0);
+    expect(releases.every((r) => r?.info.status === 'failed')).toBe(true);
   }, 300_000);
 });

@@ -71,7 +71,8 @@ describe('the Job runner in the sandbox world, through the fleetdeck binary', ()
       view = await service.show('dev');
       const done = view.task?.stages.find((s) => s.status === 'completed');
       if (done && view.task?.status === 'running') liveStage ??= done.name;
-      if (view.dataplaneStatus !== 'deploying') break;
+      // The cluster turns deploying only when serve claims the task: wait for the task's end, not the status.
+      if (view.task?.id === taskId && (view.task.status === 'completed' || view.task.status === 'failed')) break;
       if (Date.now() > until) throw new Error(`the install did not finish: ${JSON.stringify(view.task)} ${serveErr.slice(-1000)}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -114,8 +114,7 @@ export class MemoryInstalls implements InstallsSource {
       };
       c.view.history.unshift({ id: c.view.history.length + 1, clusterName: name, action, storageMode: c.storageMode ?? 'external',
         status: 'pending', triggeredBy: 'test@host', errorMessage: null, createdAt: now, finishedAt: null });
-      c.status = 'deploying';
-      c.view.dataplaneStatus = 'deploying';
+      // As the engine does (seed 000): the cluster keeps its status until a worker claims the task.
       this.maxActiveTasks = Math.max(this.maxActiveTasks, this.activeTasks().length);
       this.source.emit({ topic: 'installs', type: 'task.queued', target: name, origin: 'local' });
       return { historyId: c.view.history.length, taskId: id, cluster: name, storageMode: c.storageMode ?? 'external' };

@@ -49,9 +49,12 @@ describe('the Installs panel', () => {
     ui = run.ui;
     await ui.press('d');
     let screen = await ui.waitFor((s) => s.includes('deploy queued: task 1'), 'the trigger result');
-    await ui.waitFor((s) => s.includes('task 1 pending'), 'the task');
+    await ui.waitFor((s) => s.includes('task 1 queued'), 'the task');
     screen = ui.screen();
-    expect(screen).toContain('task 1 pending, attempt 1/4');
+    expect(screen).toContain('task 1 queued, attempt 1/4');
+    // Queued, not yet claimed: the row says so too.
+    expect(lineOf(ui, 'gpu-0 ')).toMatch(/gpu-0\s+\S+\s+-\s+1 queued 0\/5/);
+    expect(screen).toMatch(/queued for [\d.]+s: waiting for an install worker/);
     for (const name of EXTERNAL_STAGES) expect(lineOf(ui, `· ${name}`)).toContain('pending');
     expect(screen).toMatch(/#1 deploy\s+pending/);
     run.installs.setStages('gpu-0', [stage(0, FIRST, 'completed', { finishedAt: new Date().toISOString() }),
@@ -134,7 +137,7 @@ describe('the Installs panel', () => {
     await ui.press('l');
     expect(ui.screen()).toContain('no install has run on gpu-0 yet');
     await ui.press(KEY.escape, 'd');
-    await ui.waitFor((s) => s.includes('task 1 pending'), 'the task');
+    await ui.waitFor((s) => s.includes('task 1 queued'), 'the task');
     run.installs.setStages('gpu-0', [stage(0, FIRST, 'skipped', { detail: 'external storage: the database is assumed configured' }),
       stage(1, SECOND, 'failed', { error: 'ImagePullBackOff on lens-migrate', output: 'Error: UPGRADE FAILED: context deadline exceeded' })],
       `${SECOND}: ImagePullBackOff`);
@@ -170,6 +173,75 @@ describe('the Installs panel on the real installer (PGlite, sandbox cluster, fak
     await world?.close();
     world = null;
   });
+
+  it('d with no install worker running: the task shows queued and the cluster stays pending; when a worker starts it, deploying, then deployed', async () => {
+    world = await openWorld('pglite', { helmEnv: { FAKE_HELM_DELAY_MS: '1500', FAKE_HELM_DELAY_RELEASE: RELEASES.applications } });
+    await addTarget(world, 'gpu-queued', 'external');
+    const { engine, dataplane } = world;
+    const source = new MemorySource(clusters(1));
+    source.installs = dataplane.service;
+    const unsubscribe = engine.events.subscribe((event) => source.emit(event), ['installs']);
+    try {
+      ui = await renderCockpit(source, 40, 160);
+      await ui.press('3');
+      await ui.waitFor((s) => s.includes('gpu-queued · dataplane pending'), 'the real cluster');
+      await ui.press('d');
+      let screen = await ui.waitFor((s) => /task \d+ queued, attempt 1\/4/.test(s), 'the queued task');
+      expect(lineOf(ui, 'gpu-queued ')).toMatch(/gpu-queued\s+pending\s+external\s+\d+ queued 0\/5/);
+      expect(screen).toContain('gpu-queued · dataplane pending');
+      expect(screen).toMatch(/queued for [\d.]+s: waiting for an install worker/);
+      // Still nothing installs a second later: no stage running, the cluster not deploying.
+      await new Promise((r) => setTimeout(r, 1000));
+      screen = ui.screen();
+      expect(screen).toContain('gpu-queued · dataplane pending');
+      expect(screen).not.toContain('running');
+
+      scheduler = dataplane.scheduler();
+      await scheduler.start();
+      screen = await ui.waitFor((s) => s.includes('gpu-queued · dataplane deploying'), 'the worker to start the install', 20_000);
+      expect(lineOf(ui, 'gpu-queued ')).toMatch(/gpu-queued\s+deploying\s+external\s+\d+ running/);
+      expect(screen).not.toMatch(/queued for/);
+      await ui.waitFor((s) => s.includes('gpu-queued · dataplane deployed'), 'the install to finish', 60_000);
+      expect(lineOf(ui, 'gpu-queued ')).toMatch(/gpu-queued\s+deployed\s+external\s+\d+ completed 5\/5/);
+    } finally {
+      unsubscribe();
+    }
+  }, 90_000);
+
+  it('the history under the stages lists each deploy and retry, newest first, with its result, who asked and the error', async () => {
+    // The applications chart fails its first 4 installs: the deploy's attempt and its 3 retries; the retry (R) succeeds.
+    world = await openWorld('pglite', { helmEnv: { FAKE_HELM_FAIL: RELEASES.applications, FAKE_HELM_FAIL_COUNT: '4' } });
+    await addTarget(world, 'gpu-hist', 'external');
+    const { engine, dataplane } = world;
+    const source = new MemorySource(clusters(1));
+    source.installs = dataplane.service;
+    const unsubscribe = engine.events.subscribe((event) => source.emit(event), ['installs']);
+    try {
+      scheduler = dataplane.scheduler();
+      await scheduler.start();
+      ui = await renderCockpit(source, 40, 160);
+      await ui.press('3');
+      await ui.waitFor((s) => s.includes('gpu-hist · dataplane pending'), 'the real cluster');
+      expect(ui.screen()).not.toContain('history');
+      await ui.press('d');
+      let screen = await ui.waitFor((s) => s.includes('gpu-hist · dataplane failed'), 'the deploy to fail after its retries', 60_000);
+      expect(screen).toMatch(/task \d+ failed, attempt 4\/4/);
+      expect(lineOf(ui, '#1 ')).toMatch(/^\s+#1 deploy\s+failed\s+external\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d by ana@jumpbox · StageApplications: helm upgrade --install primus-lens-apps failed/);
+
+      await ui.press('R');
+      screen = await ui.waitFor((s) => s.includes('gpu-hist · dataplane deployed'), 'the retry to finish', 60_000);
+      const lines = ui.lines();
+      const at = (prefix: RegExp) => lines.findIndex((line) => prefix.test(line));
+      expect(lines[at(/^\s+#2 /)]).toMatch(/^\s+#2 retry\s+completed\s+external\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d by ana@jumpbox\s*$/);
+      expect(lines[at(/^\s+#1 /)]).toMatch(/#1 deploy\s+failed\s+external\s+.* by ana@jumpbox · StageApplications: /);
+      // Newest first, under a "history" heading that follows the stages.
+      expect(at(/^history\s*$/)).toBeGreaterThan(at(/StageWaitApps/));
+      expect(at(/^\s+#2 /)).toBe(at(/^history\s*$/) + 1);
+      expect(at(/^\s+#1 /)).toBe(at(/^\s+#2 /) + 1);
+    } finally {
+      unsubscribe();
+    }
+  }, 120_000);
 
   it('d queues a real task; the scheduler runs the seed\'s stages and the panel shows them done, with helm\'s output under l', async () => {
     world = await openWorld('pglite');

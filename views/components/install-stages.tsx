@@ -1,7 +1,7 @@
 import { Text } from 'ink';
 import { useEffect, useState } from 'react';
-import type { InstallView, StageRecord, StageStatus } from '../../core/dataplane/types.js';
-import { attemptText } from '../panels/installs-output.js';
+import type { InstallTask, InstallView, StageRecord, StageStatus } from '../../core/dataplane/types.js';
+import { attemptText, taskStateText } from '../panels/installs-output.js';
 import { useTone } from '../theme.js';
 
 const MARK: Record<StageStatus, string> = { pending: '·', running: '…', completed: '✓', skipped: '✓', failed: '✗' };
@@ -34,15 +34,28 @@ function useNow(ticking: boolean, everyMs = 1000): number {
   return ticking ? Math.max(now, Date.now()) : Date.now();
 }
 
+/**
+ * What a queued (pending) task waits for: a worker to claim it, or the end of its retry backoff. Until a worker claims
+ * it the cluster's dataplane status stays as it was (seed 000: deploying is set when the installer starts).
+ */
+export function queuedLine(task: Pick<InstallTask, 'status' | 'retryCount' | 'nextAttemptAt'>, now: number): string | null {
+  if (task.status !== 'pending') return null;
+  const due = Date.parse(task.nextAttemptAt);
+  if (task.retryCount > 0 && due > now) return `queued: next attempt in ${seconds(new Date(now).toISOString(), due)}, after the retry backoff`;
+  return `queued for ${seconds(task.nextAttemptAt, now)}: waiting for an install worker (fleetdeck daemon, fleetdeck serve or a cockpit) to start it`;
+}
+
 /** The selected cluster's current (or last) task, stage by stage, then its release history. */
 export function InstallStages({ view, height }: { view: InstallView; height: number }) {
   const tone = useTone();
   const stages = view.task?.stages ?? [];
-  const now = useNow(stages.some((stage) => stage.status === 'running'));
   const task = view.task;
+  const now = useNow(stages.some((stage) => stage.status === 'running') || task?.status === 'pending');
   const title = `${view.cluster} · dataplane ${view.dataplaneStatus} · storage ${view.storageMode ?? 'unset (external)'}`
-    + (task ? ` · task ${task.id} ${task.status}, ${attemptText(task)}${task.runner === 'job' ? ' · Job runner' : ''}` : ' · no install yet');
+    + (task ? ` · task ${task.id} ${taskStateText(task)}, ${attemptText(task)}${task.runner === 'job' ? ' · Job runner' : ''}` : ' · no install yet');
   const lines: { key: string; text: string; colour?: string | undefined; dim?: boolean }[] = [];
+  const queued = task ? queuedLine(task, now) : null;
+  if (queued) lines.push({ key: 'q', text: `  ${queued}`, colour: tone('yellow') });
   for (const stage of stages) {
     lines.push({ key: `s${stage.position}`, text: `  ${stageLine(stage, now)}`, colour: stage.status === 'failed' ? tone('red')
       : stage.status === 'running' ? tone('yellow') : undefined, dim: stage.status === 'pending' });

@@ -33,3 +33,13 @@ export function attemptText(task: Pick<InstallTask, 'retryCount' | 'maxRetries'>
   const total = task.maxRetries + 1;
   return `attempt ${Math.min(task.retryCount + 1, total)}/${total}`;
 }
+
+/**
+ * A task's state as people read it. The seed's task statuses stay in the data (and in --json); a pending task is shown
+ * as queued, because nothing runs it until a worker claims it (only then is the cluster deploying). A pending task
+ * with retries spent is waiting out its backoff before the next attempt.
+ */
+export function taskStateText(task: Pick<InstallTask, 'status' | 'retryCount' | 'maxRetries'>): string {
+  if (task.status !== 'pending') return task.status;
+  return task.retryCount > 0 ? `queued (retry ${task.retryCount}/${task.maxRetries})` : 'queued';
+}

@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { useRef } from 'react';
 import type { ClusterInstallSummary } from '../../core/dataplane/deploy-service.js';
 import { InstallStages } from '../components/install-stages.js';
+import { taskStateText } from './installs-output.js';
 import { useCockpit, useCockpitContext } from '../context.js';
 import { formatCells } from '../format.js';
 import { windowStart } from '../store/cluster-view.js';
@@ -16,7 +17,7 @@ function taskCell(row: ClusterInstallSummary): string {
   const { task } = row;
   if (!task) return '-';
   const done = `${task.stagesCompleted.length}/${row.stageCount}`;
-  return `${task.id} ${task.status} ${done}${task.status === 'running' && task.currentStage ? ` ${task.currentStage}` : ''}`;
+  return `${task.id} ${taskStateText(task)} ${done}${task.status === 'running' && task.currentStage ? ` ${task.currentStage}` : ''}`;
 }
 
 export function installCells(row: ClusterInstallSummary, result: ActionResult | undefined): string[] {
@@ -47,7 +48,8 @@ export function InstallsPanel({ height }: PanelBodyProps) {
       {rows.slice(start, start + tableRows).map((row, i) => {
         const selected = start + i === cursor.selected;
         const marked = cursor.marked.has(row.name);
-        const failed = row.dataplaneStatus === 'failed' || results[row.name]?.state === 'failed';
+        // A failed cluster with a new task queued is no longer shown as failed.
+        const failed = (row.dataplaneStatus === 'failed' && row.task?.status !== 'pending') || results[row.name]?.state === 'failed';
         return (
           <Text key={row.name} wrap="truncate" inverse={selected} bold={marked}
             color={marked ? tone('yellow') : failed ? tone('red') : undefined}>

@@ -14,7 +14,7 @@ import { startHttpApi } from '../../http/server.js';
 import { flagInt, flagString } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { printJson } from '../context.js';
-import { installerOutput } from '../../../views/panels/installs-output.js';
+import { installerOutput, taskStateText } from '../../../views/panels/installs-output.js';
 import { age, renderFields, renderTable } from '../table.js';
 
 function oneName(ctx: CommandContext, usage: string): string {
@@ -44,7 +44,7 @@ function progress(s: ClusterInstallSummary): string {
 export function renderInstalls(rows: readonly ClusterInstallSummary[]): string {
   if (rows.length === 0) return 'No dataplane clusters. Add one with `fleetdeck dataplane add NAME --context CTX`.';
   return renderTable(['CLUSTER', 'SOURCE', 'STORAGE', 'DATAPLANE', 'TASK', 'STATUS', 'STAGES', 'RETRIES', 'ERROR'], rows.map((s) => [
-    s.name, s.source, s.storageMode ?? '-', s.dataplaneStatus, s.task ? String(s.task.id) : '-', s.task?.status ?? '-', progress(s),
+    s.name, s.source, s.storageMode ?? '-', s.dataplaneStatus, s.task ? String(s.task.id) : '-', s.task ? taskStateText(s.task) : '-', progress(s),
     s.task ? String(s.task.retryCount) : '-', s.task?.errorMessage ?? '',
   ]));
 }
@@ -53,7 +53,7 @@ export function renderInstall(view: InstallView): string {
   const now = Date.now();
   const head = renderFields([
     ['Cluster', view.cluster], ['Dataplane', view.dataplaneStatus], ['Storage mode', view.storageMode ?? '(not detected yet)'],
-    ['Task', view.task ? `${view.task.id} ${view.task.status}${view.task.retryCount ? ` (retry ${view.task.retryCount}/${view.task.maxRetries})` : ''}` : 'none'],
+    ['Task', view.task ? `${view.task.id} ${taskStateText(view.task)}${view.task.retryCount && view.task.status !== 'pending' ? ` (retry ${view.task.retryCount}/${view.task.maxRetries})` : ''}` : 'none'],
     ...(view.task?.errorMessage ? [['Error', view.task.errorMessage] as [string, string]] : []),
   ]);
   if (!view.task) return head;

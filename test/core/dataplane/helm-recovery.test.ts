@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RELEASES } from '../../../core/dataplane/index.js';
 import type { InstallScheduler } from '../../../core/dataplane/index.js';
 import type { World } from './world.js';
-import { addTarget, openWorld, waitForInstall } from './world.js';
+import { addTarget, installEnded, openWorld, waitForInstall } from './world.js';
 
 const IN_PROGRESS = 'Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress';
 
@@ -66,7 +66,7 @@ describe('Helm releases left pending by a killed helm (pglite, fake helm)', () =
     scheduler = world.dataplane.scheduler();
     await scheduler.start();
     const { taskId } = await world.dataplane.service.trigger('gpu-stuck');
-    const view = await waitForInstall(world, 'gpu-stuck', (v) => v.task?.id === taskId && v.dataplaneStatus !== 'deploying');
+    const view = await waitForInstall(world, 'gpu-stuck', (v) => v.task?.id === taskId && installEnded(v));
     expect(view.dataplaneStatus).toBe('deployed');
     expect(view.task!.retryCount).toBe(0);
     const stage = (name: string) => view.task!.stages.find((s) => s.name === name)!;

@@ -12,7 +12,7 @@ import { kubeconfigFor } from '../../../src/sandbox/kube-api/index.js';
 import { worldLayout } from '../../../src/sandbox/world/world-file.js';
 import { TEST_ACTOR } from '../../support/engine.js';
 import type { World } from './world.js';
-import { CLUSTER_TOKEN, addTarget, openWorld } from './world.js';
+import { CLUSTER_TOKEN, addTarget, installEnded, openWorld } from './world.js';
 
 /**
  * The Job runner end to end against a sandbox cluster: the scheduler creates the installer Job (ServiceAccount and
@@ -68,7 +68,7 @@ describe('the Job runner, end to end in the sandbox (pglite)', () => {
       view = await w.dataplane.service.show('gpu-job');
       const done = view.task?.stages.find((s) => s.status === 'completed');
       if (done && !live) live = { stage: done.name, jobComplete: jobDone(jobOf(w, ns, taskId)) };
-      if (view.dataplaneStatus !== 'deploying') break;
+      if (installEnded(view)) break;
       if (Date.now() > deadline) throw new Error(`the Job install did not finish: ${JSON.stringify(view.task)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -112,7 +112,7 @@ describe('the Job runner, end to end in the sandbox (pglite)', () => {
     await service.trigger('gpu-jobfail');
     const deadline = Date.now() + 120_000;
     let view = await service.show('gpu-jobfail');
-    while (view.dataplaneStatus === 'deploying') {
+    while (!installEnded(view)) {
       if (Date.now() > deadline) throw new Error(`the Job install did not end: ${JSON.stringify(view.task)}`);
       await new Promise((r) => setTimeout(r, 200));
       view = await service.show('gpu-jobfail');

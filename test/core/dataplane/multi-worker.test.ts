@@ -11,6 +11,7 @@ import type { SandboxCluster } from '../../../src/sandbox/kube-api/index.js';
 import { freshPostgresUrl } from '../../support/databases.js';
 import { TEST_ACTOR } from '../../support/engine.js';
 import { fakeHelm } from '../../support/fake-bin/fake-helm.js';
+import { installEnded } from './world.js';
 import type { FakeHelm } from '../../support/fake-bin/fake-helm.js';
 
 const WORKER = join(process.cwd(), 'dist/test/support/workers/dataplane-worker.js');
@@ -89,7 +90,7 @@ describe('install workers in separate processes (PostgreSQL)', () => {
     await second.ready;
     const view = await until('the install to finish', async () => {
       const v = await service.show('gpu-crash');
-      return v.dataplaneStatus === 'deploying' ? null : v;
+      return installEnded(v) ? v : null;
     });
     expect(view.dataplaneStatus).toBe('deployed');
     expect(view.task?.status).toBe('completed');

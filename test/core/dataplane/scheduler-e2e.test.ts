@@ -5,7 +5,7 @@ import { FAIL_ANNOTATION } from '../../../src/sandbox/kube-api/index.js';
 import { DATABASE_KINDS } from '../../support/databases.js';
 import type { KubeObject } from '../../../core/kube/types.js';
 import type { World } from './world.js';
-import { addTarget, externalStorage, openWorld, waitForInstall } from './world.js';
+import { addTarget, externalStorage, installEnded, openWorld, waitForInstall } from './world.js';
 
 function decoded(secret: KubeObject | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries((secret?.['data'] ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
@@ -28,7 +28,7 @@ describe.each(DATABASE_KINDS)('install scheduler end to end with fake helm (%s)'
     await scheduler.start();
     const queued = await world.dataplane.service.trigger('gpu-a');
     expect(queued.storageMode).toBe('external');
-    const view = await waitForInstall(world, 'gpu-a', (v) => v.dataplaneStatus !== 'deploying');
+    const view = await waitForInstall(world, 'gpu-a', installEnded);
     expect(view.dataplaneStatus).toBe('deployed');
     expect(view.task?.status).toBe('completed');
     expect(view.task?.stages.map((s) => s.name)).toEqual([...EXTERNAL_STAGES]);
@@ -51,7 +51,7 @@ describe.each(DATABASE_KINDS)('install scheduler end to end with fake helm (%s)'
     scheduler = world.dataplane.scheduler();
     await scheduler.start();
     await world.dataplane.service.trigger('gpu-b');
-    const first = await waitForInstall(world, 'gpu-b', (v) => v.dataplaneStatus !== 'deploying');
+    const first = await waitForInstall(world, 'gpu-b', installEnded);
     expect(first.dataplaneStatus).toBe('deployed');
     expect(first.task?.stages.map((s) => s.name)).toEqual([...LENS_MANAGED_STAGES]);
     expect(first.task?.stages.every((s) => s.status === 'completed')).toBe(true);
@@ -59,7 +59,7 @@ describe.each(DATABASE_KINDS)('install scheduler end to end with fake helm (%s)'
     expect(upgradesBefore).toBe(5);
 
     const again = await world.dataplane.service.trigger('gpu-b');
-    const second = await waitForInstall(world, 'gpu-b', (v) => v.task?.id === again.taskId && v.dataplaneStatus !== 'deploying');
+    const second = await waitForInstall(world, 'gpu-b', (v) => v.task?.id === again.taskId && installEnded(v));
     expect(second.dataplaneStatus).toBe('deployed');
     expect(world.helm.calls().filter((c) => c[1] === 'upgrade').length).toBe(upgradesBefore);
     const helmStages = second.task!.stages.filter((s) => ['StageOperators', 'StageInfrastructure', 'StageInit', 'StageDatabaseMigration', 'StageApplications'].includes(s.name));
@@ -69,7 +69,7 @@ describe.each(DATABASE_KINDS)('install scheduler end to end with fake helm (%s)'
     // Same values, newer chart: pinning a chart version is an upgrade, not "already deployed".
     await world.dataplane.service.addCluster({ name: 'gpu-b', helmValues: { charts: { [RELEASES.applications]: { chart: 'primus-lens/applications', version: '0.2.0' } } } });
     const third = await world.dataplane.service.trigger('gpu-b');
-    const upgraded = await waitForInstall(world, 'gpu-b', (v) => v.task?.id === third.taskId && v.dataplaneStatus !== 'deploying');
+    const upgraded = await waitForInstall(world, 'gpu-b', (v) => v.task?.id === third.taskId && installEnded(v));
     expect(upgraded.dataplaneStatus).toBe('deployed');
     expect(upgraded.task!.stages.find((s) => s.name === 'StageApplications')?.detail).toBe(`${RELEASES.applications} upgraded to applications-0.2.0 (revision 2)`);
     const lastUpgrades = world.helm.calls().filter((c) => c[1] === 'upgrade').slice(upgradesBefore);
@@ -92,7 +92,7 @@ describe.each(DATABASE_KINDS)('install scheduler end to end with fake helm (%s)'
     scheduler = world.dataplane.scheduler();
     await scheduler.start();
     await world.dataplane.service.trigger('gpu-c');
-    const view = await waitForInstall(world, 'gpu-c', (v) => v.dataplaneStatus !== 'deploying');
+    const view = await waitForInstall(world, 'gpu-c', installEnded);
     expect(view.dataplaneStatus).toBe('failed');
     expect(view.task?.status).toBe('failed');
     expect(view.task?.retryCount).toBe(3);
@@ -118,7 +118,7 @@ describe.each(DATABASE_KINDS)('install scheduler end to end with fake helm (%s)'
 
     const retried = await world.dataplane.service.retry('gpu-c');
     expect(retried.taskId).toBe(view.task!.id);
-    const after = await waitForInstall(world, 'gpu-c', (v) => v.dataplaneStatus !== 'deploying');
+    const after = await waitForInstall(world, 'gpu-c', installEnded);
     expect(after.dataplaneStatus).toBe('deployed');
     expect(after.task!.stages.find((s) => s.name === 'StageDatabaseMigration')!.attempts).toBe(1);
     expect(after.task!.stages.find((s) => s.name === 'StageApplications')!.attempts).toBe(5);
@@ -147,11 +147,73 @@ describe('install runners and fail-fast (pglite)', () => {
     scheduler = world.dataplane.scheduler();
     await scheduler.start();
     await world.dataplane.service.trigger('gpu-crashloop');
-    const view = await waitForInstall(world, 'gpu-crashloop', (v) => v.dataplaneStatus !== 'deploying', 120_000);
+    const view = await waitForInstall(world, 'gpu-crashloop', installEnded, 120_000);
     expect(view.dataplaneStatus).toBe('failed');
     expect(view.task?.errorMessage).toMatch(/CrashLoopBackOff/);
     expect(view.task?.stages.find((s) => s.status === 'failed')?.name).toMatch(/StageApplications|StageWaitApps/);
   }, 150_000);
+
+  it('a pod that cannot pull its image fails the stage at once (ImagePullBackOff) instead of waiting out the stage timeout', async () => {
+    world = await openWorld('pglite', { dataplane: { timeouts: { default: 600_000 } } });
+    await addTarget(world, 'gpu-imagepull', 'external');
+    const ns = 'lens-gpu-imagepull';
+    const pod = 'lens-api-5c9d7-x2k4q';
+    const image = 'registry.example/lens/api:no-such-tag';
+    // What the kubelet reports for a container whose image cannot be pulled.
+    world.cluster.objects.put({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: pod, namespace: ns, labels: { app: 'lens-api', 'app.kubernetes.io/instance': RELEASES.applications } },
+      spec: { containers: [{ name: 'api', image }] },
+    });
+    world.cluster.objects.putStatus({ apiVersion: 'v1', kind: 'Pod', namespace: ns, name: pod }, {
+      phase: 'Pending',
+      containerStatuses: [{ name: 'api', image, imageID: '', ready: false, started: false, restartCount: 0,
+        state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } } }],
+    });
+    scheduler = world.dataplane.scheduler();
+    await scheduler.start();
+    const started = Date.now();
+    await world.dataplane.service.trigger('gpu-imagepull');
+    const view = await waitForInstall(world, 'gpu-imagepull', installEnded, 60_000);
+    // Four attempts (1 + 3 retries), each ended by the pod check, not by the 10-minute stage timeout.
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(view.dataplaneStatus).toBe('failed');
+    expect(view.task).toMatchObject({ status: 'failed', retryCount: 3 });
+    expect(view.task?.errorMessage).toMatch(new RegExp(`^(StageApplications|StageWaitApps): release ${RELEASES.applications} cannot become ready: pod ${pod} \\(api\\): ImagePullBackOff$`));
+    const failed = view.task!.stages.find((s) => s.status === 'failed')!;
+    expect(failed.name).toMatch(/StageApplications|StageWaitApps/);
+    expect(failed.error).toContain(`pod ${pod} (api): ImagePullBackOff`);
+  }, 90_000);
+
+  it('a workload that never becomes ready fails the wait stage at its own timeout, saying what it waited for; earlier stages are not re-run', async () => {
+    // Pods take 10 minutes to start here: the applications' Deployment stays unready. StageWaitApps gets 1 s.
+    world = await openWorld('pglite', { controller: { podStartMs: 600_000 },
+      dataplane: { timeouts: { default: 15_000, perStage: { StageWaitApps: 1000 } } } });
+    await addTarget(world, 'gpu-slow', 'external');
+    world.cluster.objects.put({
+      apiVersion: 'apps/v1', kind: 'Deployment',
+      metadata: { name: 'lens-api', namespace: 'lens-gpu-slow', labels: { 'app.kubernetes.io/instance': RELEASES.applications } },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'lens-api' } }, template: { metadata: { labels: { app: 'lens-api', 'app.kubernetes.io/instance': RELEASES.applications } }, spec: { containers: [{ name: 'api', image: 'lens/api:1' }] } } },
+    });
+    scheduler = world.dataplane.scheduler();
+    await scheduler.start();
+    await world.dataplane.service.trigger('gpu-slow');
+    const view = await waitForInstall(world, 'gpu-slow', installEnded, 60_000);
+    expect(view.dataplaneStatus).toBe('failed');
+    expect(view.task).toMatchObject({ status: 'failed', retryCount: 3 });
+    expect(view.task?.errorMessage).toBe(`StageWaitApps: ${RELEASES.applications} was not ready within 1 s (waiting for Deployment/lens-api)`);
+    const wait = view.task!.stages.find((s) => s.name === 'StageWaitApps')!;
+    expect(wait).toMatchObject({ status: 'failed', attempts: 4 });
+    expect(wait.error).toBe(view.task?.errorMessage);
+    // The last attempt waited its own 1 s (not the 15 s default) before giving up.
+    const waited = Date.parse(wait.finishedAt!) - Date.parse(wait.startedAt!);
+    expect(waited).toBeGreaterThanOrEqual(900);
+    expect(waited).toBeLessThan(5000);
+    // The retries went straight back to the wait: the applications were installed once.
+    expect(view.task!.stages.find((s) => s.name === 'StageApplications')).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(world.helm.calls().filter((c) => c[1] === 'upgrade' && c[3] === RELEASES.applications)).toHaveLength(1);
+    expect(view.history[0]).toMatchObject({ status: 'failed', errorMessage: view.task?.errorMessage });
+  }, 90_000);
 
   it('the Job runner creates primus-lens-installer-<task> with backoffLimit 0 and TASK_ID; an installer that reports no progress is done when its Job completes', async () => {
     world = await openWorld('pglite', { dataplane: { taskRunner: 'job', job: { pollMs: 200 } } });
@@ -159,7 +221,7 @@ describe('install runners and fail-fast (pglite)', () => {
     scheduler = world.dataplane.scheduler();
     await scheduler.start();
     const { taskId } = await world.dataplane.service.trigger('gpu-job');
-    const view = await waitForInstall(world, 'gpu-job', (v) => v.dataplaneStatus !== 'deploying');
+    const view = await waitForInstall(world, 'gpu-job', installEnded);
     expect(view.dataplaneStatus).toBe('deployed');
     expect(view.task?.jobName).toBe(`primus-lens-installer-${taskId}`);
     expect(view.task?.stages.every((s) => s.status === 'completed' && s.detail === `done by Job primus-lens-installer-${taskId}`)).toBe(true);
@@ -178,7 +240,7 @@ describe('install runners and fail-fast (pglite)', () => {
     scheduler = world.dataplane.scheduler();
     await scheduler.start();
     await world.dataplane.service.trigger('gpu-jobfail');
-    const view = await waitForInstall(world, 'gpu-jobfail', (v) => v.dataplaneStatus !== 'deploying', 90_000);
+    const view = await waitForInstall(world, 'gpu-jobfail', installEnded, 90_000);
     expect(view.dataplaneStatus).toBe('failed');
     expect(view.task?.errorMessage).toMatch(/installer Job primus-lens-installer-\d+ failed \(BackoffLimitExceeded/);
     expect(view.task?.retryCount).toBe(3);

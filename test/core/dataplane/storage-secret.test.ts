@@ -3,7 +3,7 @@ import { STORAGE_SECRET_NAME, syncStorageConfigs } from '../../../core/dataplane
 import type { InstallScheduler } from '../../../core/dataplane/index.js';
 import type { KubeObject } from '../../../core/kube/types.js';
 import type { World } from './world.js';
-import { CLUSTER_TOKEN, addTarget, externalStorage, openWorld, putStorageSecret, waitForInstall } from './world.js';
+import { CLUSTER_TOKEN, addTarget, externalStorage, installEnded, openWorld, putStorageSecret, waitForInstall } from './world.js';
 
 /**
  * StageStorageSecret against the sandbox Kubernetes API: the live `primus-lens-storage-config` Secret is the source
@@ -47,7 +47,7 @@ describe('StageStorageSecret (pglite, sandbox cluster, fake helm)', () => {
       storage_sync_error = 'secret values not stored: FLEETDECK_SECRET_KEY is not set' WHERE name = $1`, ['gpu-keep', JSON.stringify(plain)]);
     const before = liveSecret(w, 'lens-gpu-keep');
     await w.dataplane.service.trigger('gpu-keep');
-    const view = await waitForInstall(w, 'gpu-keep', (v) => v.dataplaneStatus !== 'deploying');
+    const view = await waitForInstall(w, 'gpu-keep', installEnded);
     expect(view.dataplaneStatus).toBe('deployed');
     const stage = view.task!.stages.find((s) => s.name === 'StageStorageSecret')!;
     expect(stage.status).toBe('skipped');
@@ -61,7 +61,7 @@ describe('StageStorageSecret (pglite, sandbox cluster, fake helm)', () => {
     const w = await start();
     await addTarget(w, 'gpu-early', 'external', {}, { storageSecret: false });
     await w.dataplane.service.trigger('gpu-early');
-    const view = await waitForInstall(w, 'gpu-early', (v) => v.dataplaneStatus !== 'deploying');
+    const view = await waitForInstall(w, 'gpu-early', installEnded);
     expect(view.dataplaneStatus).toBe('failed');
     const stage = view.task!.stages.find((s) => s.name === 'StageStorageSecret')!;
     expect(stage.status).toBe('failed');
@@ -78,7 +78,7 @@ describe('StageStorageSecret (pglite, sandbox cluster, fake helm)', () => {
     await syncStorageConfigs({ db: w.engine.db, secrets: w.secrets, kubeFactory: w.dataplane.kubeFactory });
     w.cluster.objects.delete({ apiVersion: 'v1', kind: 'Secret', namespace: 'lens-gpu-again', name: STORAGE_SECRET_NAME });
     await w.dataplane.service.trigger('gpu-again');
-    const view = await waitForInstall(w, 'gpu-again', (v) => v.dataplaneStatus !== 'deploying');
+    const view = await waitForInstall(w, 'gpu-again', installEnded);
     expect(view.dataplaneStatus).toBe('deployed');
     expect((await storageStage(w, 'gpu-again')).detail).toBe(`secret ${STORAGE_SECRET_NAME} created (8 keys)`);
     expect(decoded(liveSecret(w, 'lens-gpu-again'))).toEqual(externalStorage('gpu-again'));
@@ -90,7 +90,7 @@ describe('StageStorageSecret (pglite, sandbox cluster, fake helm)', () => {
     const live = { storage_mode: 'lens-managed', storage_class: 'local-path', postgres_host: 'custom-pg.lens.svc', postgres_password: 'canary-managed' };
     putStorageSecret(w, 'lens-gpu-managed', live);
     await w.dataplane.service.trigger('gpu-managed');
-    const view = await waitForInstall(w, 'gpu-managed', (v) => v.dataplaneStatus !== 'deploying');
+    const view = await waitForInstall(w, 'gpu-managed', installEnded);
     expect(view.dataplaneStatus).toBe('deployed');
     expect((await storageStage(w, 'gpu-managed')).detail).toBe(`secret ${STORAGE_SECRET_NAME}: added postgres_port, opensearch_host, opensearch_port, prometheus_url; existing keys kept`);
     expect(decoded(liveSecret(w, 'lens-gpu-managed'))).toEqual({
@@ -104,7 +104,7 @@ describe('StageStorageSecret (pglite, sandbox cluster, fake helm)', () => {
     await addTarget(w, 'gpu-mismatch', 'lens-managed');
     putStorageSecret(w, 'lens-gpu-mismatch', externalStorage('gpu-mismatch'));
     await w.dataplane.service.trigger('gpu-mismatch');
-    const view = await waitForInstall(w, 'gpu-mismatch', (v) => v.dataplaneStatus !== 'deploying');
+    const view = await waitForInstall(w, 'gpu-mismatch', installEnded);
     expect(view.dataplaneStatus).toBe('failed');
     expect((await storageStage(w, 'gpu-mismatch')).error).toContain('declares storage_mode "external", but this install is lens-managed');
     expect(decoded(liveSecret(w, 'lens-gpu-mismatch'))).toEqual(externalStorage('gpu-mismatch'));

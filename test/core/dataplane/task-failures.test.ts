@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HelmCli, SecretBox, dataplaneFor } from '../../../core/dataplane/index.js';
 import type { InstallScheduler } from '../../../core/dataplane/index.js';
 import type { World } from './world.js';
-import { addTarget, openWorld, waitForInstall } from './world.js';
+import { addTarget, installEnded, openWorld, waitForInstall } from './world.js';
 
 /** Failures outside the stages (reaching the cluster) close the stage the claim started, and burn no retries. */
 describe('install failures outside the stages (pglite)', () => {
@@ -22,7 +22,7 @@ describe('install failures outside the stages (pglite)', () => {
     await world.engine.db.query(`UPDATE dataplane_clusters SET kube_server = NULL, kube_credentials_enc = NULL WHERE name = 'gpu-lost'`);
     scheduler = world.dataplane.scheduler();
     await scheduler.start();
-    const view = await waitForInstall(world, 'gpu-lost', (v) => v.dataplaneStatus !== 'deploying');
+    const view = await waitForInstall(world, 'gpu-lost', installEnded);
     expect(view.dataplaneStatus).toBe('failed');
     expect(view.task).toMatchObject({ status: 'failed', retryCount: 0, errorMessage: 'StageInit: cluster "gpu-lost" has no connection data' });
     expect(view.task!.stages.map((s) => s.status)).toEqual(['failed', 'pending', 'pending', 'pending', 'pending']);
@@ -41,7 +41,7 @@ describe('install failures outside the stages (pglite)', () => {
       scheduler: { pollMs: 1000, staleMs: 3000, backoffBaseMs: 100 },
     }).scheduler();
     await scheduler.start();
-    const view = await waitForInstall(world, 'gpu-wrongkey', (v) => v.dataplaneStatus !== 'deploying');
+    const view = await waitForInstall(world, 'gpu-wrongkey', installEnded);
     expect(view.task).toMatchObject({ status: 'failed', retryCount: 0 });
     expect(view.task!.errorMessage).toMatch(/stored credentials cannot be decrypted with FLEETDECK_SECRET_KEY/);
     expect(view.task!.stages.some((s) => s.status === 'running')).toBe(false);

@@ -42,7 +42,12 @@ describe.each(DATABASE_KINDS)('TriggerDeploy (%s)', (kind) => {
     expect(stored.rows[0]!.kube_credentials_enc).toMatch(/^v1:/);
     expect(stored.rows[0]!.kube_credentials_enc).not.toContain('canary');
     const queued = await service.trigger('gpu-c');
-    expect((await service.show('gpu-c')).dataplaneStatus).toBe('deploying');
+    // Queued, with no worker to start it: the task is pending and the cluster keeps its status (seed 000 makes it
+    // deploying when the installer starts, i.e. when a worker claims the task).
+    const shown = await service.show('gpu-c');
+    expect(shown.dataplaneStatus).toBe('pending');
+    expect(shown.task).toMatchObject({ id: queued.taskId, status: 'pending', workerId: null, startedAt: null });
+    expect(shown.history.map((h) => `${h.action}:${h.status}`)).toEqual(['deploy:pending']);
     const audit = await test.engine.db.query<{ action: string; result: string }>(`SELECT action, result FROM audit_log WHERE target IN ('gpu-c', 'ghost') ORDER BY id`);
     expect(audit.rows.map((r) => `${r.action}:${r.result}`)).toEqual(['dataplane.deploy:failed', 'dataplane.cluster.add:ok', 'dataplane.deploy:ok']);
     expect(queued.taskId).toBeGreaterThan(0);

@@ -1,12 +1,17 @@
 /** A dataplane test world: an engine over a test database, a sandbox cluster, and the fake helm. */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../../../core/config.js';
 import type { Engine } from '../../../core/engine.js';
+import { createEngine } from '../../../core/engine.js';
 import type { Dataplane, DataplaneOptions } from '../../../core/dataplane/index.js';
 import { HelmCli, STORAGE_SECRET_NAME, SecretBox, dataplaneFor } from '../../../core/dataplane/index.js';
 import type { InstallView } from '../../../core/dataplane/index.js';
 import { startSandboxCluster } from '../../../src/sandbox/kube-api/index.js';
 import type { ControllerOptions, SandboxCluster } from '../../../src/sandbox/kube-api/index.js';
-import { openTestEngine } from '../../support/engine.js';
+import { TEST_ACTOR, openTestEngine } from '../../support/engine.js';
 import type { FakeHelm } from '../../support/fake-bin/fake-helm.js';
 import { fakeHelm } from '../../support/fake-bin/fake-helm.js';
 
@@ -20,12 +25,45 @@ export interface World {
   helm: FakeHelm;
   secrets: SecretBox;
   dataplane: Dataplane;
+  /**
+   * The environment a fleetdeck process (the CLI) needs to work on this world's database with its key: the data
+   * directory (shared PGlite) or the server URL (PostgreSQL). Empty for an in-memory PGlite world.
+   */
+  processEnv: Record<string, string>;
   close(): Promise<void>;
 }
 
-export async function openWorld(kind: 'pglite' | 'postgres',
-  options: { helmEnv?: Record<string, string>; dataplane?: DataplaneOptions; controller?: ControllerOptions } = {}): Promise<World> {
-  const test = await openTestEngine(kind);
+export interface WorldOptions {
+  helmEnv?: Record<string, string>;
+  dataplane?: DataplaneOptions;
+  controller?: ControllerOptions;
+  /**
+   * PGlite: an embedded database in a data directory that other processes reach through this one (the owner),
+   * instead of an in-memory one. PostgreSQL databases are always reachable through `url`.
+   */
+  shared?: boolean;
+}
+
+/** An engine over an embedded database in a fresh data directory, as a fleetdeck process opens it; this process owns it. */
+async function openEmbeddedEngine(): Promise<{ engine: Engine; dataDir: string; close(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fleetdeck-world-'));
+  const engine = await createEngine(resolveConfig({ dataDir }, { HOME: dataDir }), { actor: TEST_ACTOR });
+  return { engine, dataDir, async close() { await engine.close(); rmSync(dataDir, { recursive: true, force: true }); } };
+}
+
+export async function openWorld(kind: 'pglite' | 'postgres', options: WorldOptions = {}): Promise<World> {
+  let test: { engine: Engine; url: string | null; close(): Promise<void> };
+  let processEnv: Record<string, string>;
+  if (kind === 'pglite' && options.shared) {
+    const embedded = await openEmbeddedEngine();
+    test = { engine: embedded.engine, url: null, close: embedded.close };
+    processEnv = { FLEETDECK_DATA_DIR: embedded.dataDir, HOME: embedded.dataDir };
+  } else {
+    const opened = await openTestEngine(kind);
+    const home = mkdtempSync(join(tmpdir(), 'fleetdeck-world-home-'));
+    test = { ...opened, async close() { await opened.close(); rmSync(home, { recursive: true, force: true }); } };
+    processEnv = opened.url ? { FLEETDECK_DATABASE_URL: opened.url, HOME: home, FLEETDECK_DATA_DIR: join(home, 'data') } : {};
+  }
   const cluster = await startSandboxCluster({ name: 'lens-target', tokens: { [CLUSTER_TOKEN]: 'admin' }, ...(options.controller ? { controller: options.controller } : {}) });
   const helm = fakeHelm(options.helmEnv);
   const secrets = SecretBox.fromKey(SECRET_KEY);
@@ -36,6 +74,7 @@ export async function openWorld(kind: 'pglite' | 'postgres',
   });
   return {
     engine: test.engine, url: test.url, cluster, helm, secrets, dataplane,
+    processEnv: { ...processEnv, FLEETDECK_SECRET_KEY: SECRET_KEY },
     async close() {
       await cluster.stop();
       helm.cleanup();
@@ -80,4 +119,12 @@ export async function waitForInstall(world: World, name: string, done: (view: In
     if (Date.now() > deadline) throw new Error(`install of ${name} did not get there in time: ${JSON.stringify(view.task, null, 1)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * The install's task has ended (completed or failed). Not "dataplane status is no longer deploying": a queued task
+ * leaves the status as it was until a worker claims it (seed 000 sets deploying when the installer starts).
+ */
+export function installEnded(view: InstallView): boolean {
+  return view.task?.status === 'completed' || view.task?.status === 'failed';
 }

@@ -3,7 +3,7 @@ import { HelmCli, RELEASES } from '../../../core/dataplane/index.js';
 import { startInstallWorker } from '../../../src/daemon/dataplane-options.js';
 import type { InstallWorker } from '../../../src/daemon/dataplane-options.js';
 import { openTestEngine } from '../../support/engine.js';
-import { addTarget, openWorld, waitForInstall } from '../../core/dataplane/world.js';
+import { addTarget, installEnded, openWorld, waitForInstall } from '../../core/dataplane/world.js';
 import type { World } from '../../core/dataplane/world.js';
 
 /** The install scheduler the cockpit runs in its own process (src/tui/index.ts starts it; quitting stops it). */
@@ -43,7 +43,7 @@ describe('the in-process install worker (the cockpit\'s)', () => {
     expect(handedBack.task!.stages.map((s) => s.status)).toEqual(['skipped', 'completed', 'skipped', 'pending', 'pending']);
     // The next cockpit (or daemon) resumes it from there; helm's interrupted install is unstuck first.
     worker = startInstallWorker(world.engine, options);
-    const done = await waitForInstall(world, 'gpu-cockpit', (v) => v.dataplaneStatus !== 'deploying');
+    const done = await waitForInstall(world, 'gpu-cockpit', installEnded);
     expect(done.dataplaneStatus).toBe('deployed');
     expect(done.task!.stages.find((s) => s.name === 'StageDatabaseMigration')!.attempts).toBe(1);
     expect(done.task!.stages.find((s) => s.name === 'StageApplications')!.output).toContain('was left pending-install');

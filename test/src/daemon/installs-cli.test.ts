@@ -21,8 +21,13 @@ describe('fleetdeck installs / daemon on the command line', () => {
     expect(deployed.exitCode, deployed.stderr).toBe(0);
     const listed = JSON.parse((await run('installs', 'ls', '--json')).stdout) as ClusterInstallSummary[];
     expect(listed).toHaveLength(1);
-    expect(listed[0]).toMatchObject({ name: 'gpu-x', dataplaneStatus: 'deploying', storageMode: 'lens-managed', task: { status: 'pending', maxRetries: 3 } });
+    // No worker yet: the task is queued and the cluster keeps its status until an installer starts (seed 000).
+    expect(listed[0]).toMatchObject({ name: 'gpu-x', dataplaneStatus: 'pending', storageMode: 'lens-managed', task: { status: 'pending', maxRetries: 3 } });
     expect(listed[0]!.task!.stages.map((s) => `${s.name}:${s.status}`)).toEqual(LENS_MANAGED_STAGES.map((n) => `${n}:pending`));
+    const table = await run('installs', 'ls');
+    expect(table.stdout).toMatch(new RegExp(`gpu-x\\s+manual\\s+lens-managed\\s+pending\\s+${listed[0]!.task!.id}\\s+queued\\s+0/9`));
+    const shown = await run('installs', 'show', 'gpu-x');
+    expect(shown.stdout).toMatch(/^Task:\s+\d+ queued$/m);
 
     const bad = await run('daemon', '--runner', 'kubelet');
     expect(bad.exitCode).toBe(2);
@@ -48,7 +53,8 @@ describe('fleetdeck installs / daemon on the command line', () => {
     const retried = await run('installs', 'retry', 'gpu-x', '--json');
     expect(retried.exitCode, retried.stderr).toBe(0);
     const again = JSON.parse(retried.stdout) as InstallView;
-    expect(again).toMatchObject({ cluster: 'gpu-x', dataplaneStatus: 'deploying', task: { status: 'pending', retryCount: 0 } });
+    // Re-queued: the cluster stays failed until a worker starts the task again.
+    expect(again).toMatchObject({ cluster: 'gpu-x', dataplaneStatus: 'failed', task: { status: 'pending', retryCount: 0 } });
     expect(again.task!.stages.map((s) => s.status)).toEqual(LENS_MANAGED_STAGES.map(() => 'pending'));
     expect(again.history.map((h) => h.action)).toEqual(['retry', 'deploy']);
   }, 120_000);

@@ -49,8 +49,10 @@ describe.each(DATABASE_KINDS)('HTTP API: TriggerDeploy (%s)', (kind) => {
 
     const view = await fetch(`${url}/lens/v1/release/clusters/gpu-a`);
     expect(view.status).toBe(200);
-    const body = await view.json() as { dataplaneStatus: string; task: { stages: { name: string; status: string }[] } };
-    expect(body.dataplaneStatus).toBe('deploying');
+    const body = await view.json() as { dataplaneStatus: string; task: { id: number; status: string; stages: { name: string; status: string }[] } };
+    // No worker runs here: the task waits, queued, and the cluster is not deploying until an installer starts it.
+    expect(body.dataplaneStatus).toBe('pending');
+    expect(body.task).toMatchObject({ id: accepted.task_id, status: 'pending' });
     expect(body.task.stages).toHaveLength(9);
     expect(body.task.stages.every((s) => s.status === 'pending')).toBe(true);
 
