@@ -13,7 +13,10 @@ import { MANAGEMENT_CLUSTER } from '../fleet.js';
 import type { KubeGateway, KubeObject } from '../kube/types.js';
 import type { ActionHandlers } from './actions/types.js';
 import { toArgoRevertOfExecution, toArgoRevertWorkflow, toArgoWorkflow, type ArgoExportOptions } from './argo/index.js';
-import { actionKeysOf, newRevert, planRevert, renderSnapshot, runExecution, runSecrets, type RunOptions, type RunOutcome } from './executor/index.js';
+import {
+  actionKeysOf, DEFAULT_LEASE_MS, newRevert, planRevert, renderSnapshot, runExecution, runSecrets, type ExecutorDeps, type RunOptions, type RunOutcome,
+} from './executor/index.js';
+import { cancelAbandoned } from './executor/executor.js';
 import type { PlanRendering } from './render/plan.js';
 import { redactAction, redactParams, scrubDeep, secretParamNames } from './render/redact.js';
 import { openSealed, sealOverrides, sealSnapshot, sealWorkflow, sealPlan, type Sealer } from './secrets/sealing.js';
@@ -43,6 +46,24 @@ export interface DrServiceDeps extends MutationContext {
   planClusters?: readonly string[];
   /** The clusters a clusterRef may name (the inventory and the management cluster); without it clusterRefs are not checked. */
   clusterNames?(): Promise<readonly string[]>;
+  /**
+   * How long a runner's lease lasts without a heartbeat before its execution counts as abandoned (resumed by
+   * `orphaned` + `run`, finished by `cancel`). Default DEFAULT_LEASE_MS (15 s).
+   */
+  leaseMs?: number;
+}
+
+export interface CancelOptions {
+  /**
+   * How long to wait for the execution to end (0, the default: return at once). A live runner stops at its next
+   * heartbeat; one whose process died is taken over and finished as Canceled once its lease has expired.
+   */
+  waitMs?: number;
+  /**
+   * Called once when the execution is still running CANCEL_NOTICE_MS after the request (a live runner stops within
+   * about a second, so its runner is probably gone and the wait lasts until its lease expires).
+   */
+  onWaiting?(execution: ExecutionRecord): void;
 }
 
 export interface PlanSummary {
@@ -66,6 +87,8 @@ export interface PlanListing {
 }
 
 const FINISHED: ReadonlySet<string> = new Set(FINISHED_PHASES);
+/** How long `cancel` waits for a live runner before telling (onWaiting) that it waits for a lease to expire. */
+const CANCEL_NOTICE_MS = 2_000;
 
 function actorName(actor: Actor): string {
   return `${actor.user}@${actor.host}`;
@@ -81,6 +104,17 @@ export class DrService {
 
   constructor(private readonly deps: DrServiceDeps) {
     this.secrets = deps.secrets === undefined ? SecretBox.fromEnv() : deps.secrets;
+  }
+
+  private get leaseMs(): number {
+    return this.deps.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  private get executorDeps(): ExecutorDeps {
+    return {
+      db: this.deps.db, kube: (c) => this.deps.kube(c), secrets: this.secrets,
+      ...(this.deps.relay ? { relay: this.deps.relay } : {}), ...(this.deps.handlers ? { handlers: this.deps.handlers } : {}),
+    };
   }
 
   private get planClusters(): readonly string[] {
@@ -225,10 +259,7 @@ export class DrService {
 
   /** Runs a Pending execution (or resumes one whose process died) in this process, to its end. */
   async run(id: string, options: RunOptions = {}): Promise<RunOutcome> {
-    const outcome = await runExecution({
-      db: this.deps.db, kube: (c) => this.deps.kube(c), secrets: this.secrets,
-      ...(this.deps.relay ? { relay: this.deps.relay } : {}), ...(this.deps.handlers ? { handlers: this.deps.handlers } : {}),
-    }, id, options);
+    const outcome = await runExecution(this.executorDeps, id, { leaseMs: this.leaseMs, ...options });
     const revert = 'revert' in outcome && outcome.revert ? { revert: publicRecord(outcome.revert) } : {};
     return { ...outcome, execution: publicRecord(outcome.execution), ...revert } as RunOutcome;
   }
@@ -242,11 +273,28 @@ export class DrService {
     };
   }
 
-  async cancel(id: string): Promise<ExecutionRecord> {
+  /**
+   * Requests cancellation. A Pending execution nobody runs is cancelled at once; a Running one is stopped by its
+   * runner at its next heartbeat; one whose runner died (its lease expired) is taken over and finished as Canceled
+   * here, so a dead runner never leaves its plan blocked. With `waitMs`, waits that long for the execution to end.
+   */
+  async cancel(id: string, options: CancelOptions = {}): Promise<ExecutionRecord> {
     return audited(this.deps, 'dr.cancel', id, async () => {
-      const execution = await requestCancel(this.deps.db, id);
+      let execution = await requestCancel(this.deps.db, id);
       await this.publish('execution.cancel-requested', id, {});
-      return publicRecord(execution);
+      const requested = Date.now();
+      const deadline = requested + (options.waitMs ?? 0);
+      let told = false;
+      for (;;) {
+        if (execution.phase === 'Running') execution = (await cancelAbandoned(this.executorDeps, id, { leaseMs: this.leaseMs })) ?? execution;
+        if (FINISHED.has(execution.phase) || Date.now() >= deadline) return publicRecord(execution);
+        if (!told && Date.now() - requested >= CANCEL_NOTICE_MS) {
+          told = true;
+          options.onWaiting?.(publicRecord(execution));
+        }
+        await new Promise((r) => setTimeout(r, Math.min(250, Math.max(0, deadline - Date.now()))));
+        execution = await getExecution(this.deps.db, id);
+      }
     }, (e) => ({ phase: e.phase }));
   }
 
@@ -281,7 +329,7 @@ export class DrService {
 
   /** Executions no live process runs (Pending, or Running with an expired lease): for `fleetdeck daemon`. */
   orphaned(leaseMs?: number): Promise<string[]> {
-    return orphanedExecutions(this.deps.db, leaseMs ?? 15_000);
+    return orphanedExecutions(this.deps.db, leaseMs ?? this.leaseMs);
   }
 
   private async publish(type: string, target: string, data: Record<string, unknown>): Promise<void> {

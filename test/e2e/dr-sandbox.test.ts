@@ -8,7 +8,8 @@ import type { Engine } from '../../core/engine.js';
 import { startDrHooksServer } from '../../src/sandbox/dr/hooks-server.js';
 import type { HooksServer } from '../../src/sandbox/dr/hooks-server.js';
 import { openSandboxEngine } from '../../src/sandbox/open-sandbox.js';
-import { fleetdeck } from '../support/cli.js';
+import { startHookServer } from '../core/dr/executor/support.js';
+import { BIN, fleetdeck } from '../support/cli.js';
 
 interface ActionJson {
   action: string;
@@ -135,6 +136,87 @@ spec:
       ['announce', ['announce-region:Succeeded', 'announce-region:Succeeded']], ['check', ['check-dr-site:Succeeded']],
     ]);
     expect(['east', 'west'].map((r) => hooks.hits.get(`POST /hooks/dr/drill/${r}`))).toEqual([1, 1]);
+  }, 120_000);
+
+  it('follows an execution for people: a line per action transition as it happens, then the summary', async () => {
+    // A DAG of HTTP calls (one slow) and a Job the sandbox runs: first, then slow and job side by side, then last.
+    const slow = await startHookServer();
+    slow.delay.set('/progress/slow', 1500);
+    const file = join(dataDir, 'progress-drill.yaml');
+    writeFileSync(file, `apiVersion: dr.bkbcs.tencent.com/v1alpha1
+kind: DRWorkflow
+metadata: {name: progress-drill, namespace: default}
+spec:
+  actions:
+    - {name: first, type: HTTP, http: {url: "${slow.url}/progress/first", method: POST}}
+    - {name: slow, type: HTTP, dependsOn: [first], http: {url: "${slow.url}/progress/slow", method: POST}}
+    - name: job
+      type: Job
+      dependsOn: [first]
+      timeout: 1m
+      job:
+        namespace: default
+        template:
+          spec:
+            backoffLimit: 0
+            template:
+              spec:
+                restartPolicy: Never
+                containers: [{name: sync, image: busybox:1.36, command: ["sh", "-c", "echo sync"]}]
+    - {name: last, type: HTTP, dependsOn: [slow, job], http: {url: "${slow.url}/progress/last", method: POST}}
+---
+apiVersion: dr.bkbcs.tencent.com/v1alpha1
+kind: DRPlan
+metadata: {name: progress-drill, namespace: default}
+spec:
+  stages:
+    - name: drill
+      workflows:
+        - workflowRef: {name: progress-drill}
+`);
+    try {
+      expect((await run('dr', 'apply', '-f', file)).exitCode).toBe(0);
+      // Each line is timed as it arrives, to tell lines printed as things happen from lines printed at the end.
+      const child = execa('node', [BIN, '--data-dir', dataDir, '--sandbox', 'dr', 'execute', 'progress-drill'], { reject: false });
+      const arrived: { line: string; at: number }[] = [];
+      let buffer = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString('utf8');
+        const lines = buffer.split('\n');
+        buffer = lines.pop() ?? '';
+        for (const line of lines) arrived.push({ line, at: Date.now() });
+      });
+      const result = await child;
+      expect(result.exitCode, String(result.stderr)).toBe(0);
+      const lines = arrived.map((a) => a.line);
+      const id = /^Execution (progress-drill-[0-9a-f]{6}): Execute of default\/progress-drill$/.exec(lines[0] ?? '')?.[1];
+      expect(id, lines.join('\n')).toBeDefined();
+      expect(lines[1]).toMatch(/^TIME\s+STAGE\s+WORKFLOW\s+ACTION\s+PHASE\s+ATTEMPTS\s+DETAIL$/);
+      // TIME STAGE WORKFLOW ACTION PHASE ATTEMPTS [DETAIL]
+      const transitions = arrived.map((a) => ({ ...a, m: /^\d\d:\d\d:\d\d {2}(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\d+)(?:\s+(.*))?$/.exec(a.line) }))
+        .filter((t) => t.m !== null).map((t) => ({ at: t.at, stage: t.m![1], workflow: t.m![2], action: t.m![3], phase: t.m![4], attempts: t.m![5], detail: t.m![6] ?? '' }));
+      expect(new Set(transitions.map((t) => `${t.stage} ${t.workflow}`))).toEqual(new Set(['drill default/progress-drill']));
+      // Each action once Running, then once Succeeded (with its duration), and nothing else.
+      for (const action of ['first', 'slow', 'job', 'last']) {
+        expect(transitions.filter((t) => t.action === action).map((t) => `${t.phase} ${t.attempts}`), action).toEqual(['Running 1', 'Succeeded 1']);
+        expect(transitions.find((t) => t.action === action && t.phase === 'Succeeded')!.detail).toMatch(/^\d+\.\ds$/);
+      }
+      const at = (action: string, phase: string): number => transitions.findIndex((t) => t.action === action && t.phase === phase);
+      // In the order the DAG allows.
+      for (const next of ['slow', 'job']) expect(at('first', 'Succeeded')).toBeLessThan(at(next, 'Running'));
+      for (const before of ['slow', 'job']) expect(at(before, 'Succeeded')).toBeLessThan(at('last', 'Running'));
+      // Printed while it ran: the slow call's Running line came well before its Succeeded line.
+      const slowRunning = transitions[at('slow', 'Running')]!;
+      const slowDone = transitions[at('slow', 'Succeeded')]!;
+      expect(slowDone.at - slowRunning.at).toBeGreaterThan(1000);
+      // Then the summary, as before.
+      const summary = lines.findIndex((l) => l === `Execution ${id}: Execute of default/progress-drill — Succeeded`);
+      expect(summary).toBeGreaterThan(at('last', 'Succeeded'));
+      expect(lines.slice(summary).join('\n')).toMatch(/✓ slow\s+HTTP\s+Succeeded/);
+      expect(['first', 'slow', 'last'].map((n) => slow.hits.get(`/progress/${n}`))).toEqual([1, 1, 1]);
+    } finally {
+      await slow.close();
+    }
   }, 120_000);
 
   it('exports the plan as an Argo Workflow', async () => {

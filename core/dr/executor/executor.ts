@@ -4,11 +4,13 @@
  * Every status write is fenced by the lease; a runner that lost it stops and reports `ran: false`.
  * An Execute that fails under a plan with rollbackOnFailure is finished and its Revert created in one transaction,
  * then the Revert runs here too (another process resumes it if this one dies).
+ * An execution whose cancellation was requested before this process took it (its runner died) runs nothing: it is
+ * finished as Canceled at once, so a resume never repeats the action the dead runner had in flight.
  */
 import { errorMessage } from '../../errors.js';
 import { scrubText } from '../render/redact.js';
 import { openSealed } from '../secrets/sealing.js';
-import { LeaseLostError, listActionStatuses, skipPending, type Fence } from '../store/action-statuses.js';
+import { LeaseLostError, listActionStatuses, markMany, skipPending, type Fence } from '../store/action-statuses.js';
 import { asBusyError, claimExecution, finishExecution, getExecution, getSnapshot, insertExecutionIn, listReverts } from '../store/executions.js';
 import type { ExecutionRecord, PlanSnapshot } from '../store/types.js';
 import { runExecute, type PhaseContext } from './execute.js';
@@ -30,6 +32,7 @@ export async function runExecution(deps: ExecutorDeps, id: string, options: RunO
     const reason = execution.phase === 'Pending' || execution.phase === 'Running' ? `another process (${execution.leaseHolder ?? 'unknown'}) is running it` : `it is already ${execution.phase}`;
     return { ran: false, execution, reason };
   }
+  if (claimed.cancelRequested) return finishCanceled(deps, claimed, holder);
   const fence: Fence = { executionId: id, holder };
   const lease = holdLease(deps.db, id, holder, leaseMs);
   const stopper = new AbortController();
@@ -102,6 +105,40 @@ export async function runExecution(deps: ExecutorDeps, id: string, options: RunO
     const reverted = await runExecution(deps, revertId, rest);
     return { ran: true, execution, revert: reverted.execution };
   }
+  return { ran: true, execution };
+}
+
+/**
+ * Completes a cancellation whose runner is gone: takes the execution only if its lease expired (or nobody holds it),
+ * and records it Canceled without running anything. Returns null when a live runner holds it (it stops on its own at
+ * its next heartbeat) or when it is not active any more.
+ */
+export async function cancelAbandoned(deps: ExecutorDeps, id: string, options: Pick<RunOptions, 'holder' | 'leaseMs'> = {}): Promise<ExecutionRecord | null> {
+  const holder = options.holder ?? defaultHolder();
+  const claimed = await claimExecution(deps.db, id, holder, options.leaseMs ?? DEFAULT_LEASE_MS, false);
+  if (!claimed) return null;
+  const outcome = await finishCanceled(deps, claimed, holder);
+  return outcome.ran ? outcome.execution : null;
+}
+
+/**
+ * The execution was claimed with a cancellation already requested: the action the previous runner had in flight
+ * becomes Canceled, whatever never started Skipped, and the execution Canceled. Each write is fenced by the lease.
+ */
+async function finishCanceled(deps: ExecutorDeps, claimed: ExecutionRecord, holder: string): Promise<RunOutcome> {
+  const id = claimed.id;
+  const fence: Fence = { executionId: id, holder };
+  try {
+    const running = (await listActionStatuses(deps.db, id)).filter((s) => s.phase === 'Running');
+    await markMany(deps.db, fence, running, 'Canceled', 'canceled (its runner had stopped)');
+    await skipPending(deps.db, fence);
+    if (!(await finishExecution(deps.db, id, holder, 'Canceled', 'canceled'))) return lostLease(deps, id);
+  } catch (error) {
+    if (error instanceof LeaseLostError) return lostLease(deps, id);
+    throw error;
+  }
+  const execution = await getExecution(deps.db, id);
+  await deps.relay?.publish({ topic: 'dr', type: 'execution.finished', target: id, data: { plan: claimed.planName, phase: execution.phase } }).catch(() => undefined);
   return { ran: true, execution };
 }
 

@@ -3,20 +3,26 @@
  * custom resources in the management cluster (and the cluster named with `--cluster`). `execute` and `revert` run
  * the execution in this process and follow it to the end (exit 0 on Succeeded, 1 otherwise). `--detach` creates
  * it, starts a detached `fleetdeck dr run-execution ID` child to run it, and prints the id at once.
+ * While following, people see a line per action transition (src/cli/dr-progress.ts), then the summary; `--json`
+ * prints only the final document. `cancel` waits for the execution to end: a live runner stops at its next
+ * heartbeat, and an execution whose runner died is finished as Canceled by `cancel` itself once its lease expired.
  * `fleetdeck dr resume` (or a daemon calling DrService.orphaned + run) picks up executions whose process died.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { drServiceFor, type DrService } from '../../../core/dr/dr-service.js';
+import { DEFAULT_LEASE_MS } from '../../../core/dr/executor/index.js';
 import { parseParamOverrides } from '../../../core/dr/render/params.js';
 import type { PlanRendering } from '../../../core/dr/render/plan.js';
+import { DRValidationError, formatIssue } from '../../../core/dr/schema/issues.js';
 import type { ExecutionView } from '../../../core/dr/store/types.js';
 import { ValidationError } from '../../../core/errors.js';
 import { drSecretsFor } from '../../sandbox/dr/secrets.js';
 import { flagBool, flagInt, flagString } from '../args.js';
 import type { Command, CommandContext } from '../context.js';
 import { printJson } from '../context.js';
+import { ProgressPrinter } from '../dr-progress.js';
 import { age, renderTable } from '../table.js';
 
 async function service(ctx: CommandContext): Promise<DrService> {
@@ -83,20 +89,56 @@ function renderDryRun(r: PlanRendering & { source?: string }): string {
   return lines.join('\n');
 }
 
+/** How often a followed execution is read (the lines show the times the executor recorded, not the read's). */
+const FOLLOW_POLL_MS = 250;
+
+/**
+ * Follows the execution to its end (running it in this process when `runHere`) and prints it: for people, a line
+ * per action transition as it happens, then the summary; with --json only the final document, as scripts expect.
+ */
 async function followAndPrint(ctx: CommandContext, dr: DrService, id: string, runHere: boolean): Promise<number> {
-  if (runHere) await dr.run(id);
-  const view = await dr.follow(id);
+  const run: { failed: boolean; error?: unknown } = { failed: false };
+  const running = runHere ? dr.run(id).then(() => undefined, (error: unknown) => { Object.assign(run, { failed: true, error }); }) : Promise.resolve();
+  if (ctx.json) await running;
+  const follow = (execution: string, intro?: string): Promise<ExecutionView> => {
+    const progress = ctx.json ? null : new ProgressPrinter((line) => ctx.out(line), intro);
+    return dr.follow(execution, (view) => {
+      progress?.update(view);
+      // The runner in this process stopped with an error: stop following and report it.
+      if (run.failed) throw run.error;
+    }, FOLLOW_POLL_MS);
+  };
+  const view = await follow(id);
   // rollbackOnFailure: the automatic Revert is part of what the user waits for.
   const automatic = view.reverts.filter((r) => r.automatic);
   const reverts = [];
-  for (const r of automatic) reverts.push(await dr.follow(r.id));
+  for (const r of automatic) reverts.push(await follow(r.id, `\nRolling back automatically (rollbackOnFailure): ${r.id}`));
+  await running;
+  if (run.failed) throw run.error;
   if (ctx.json) printJson(ctx, reverts.length > 0 ? { ...view, revert: reverts.at(-1) } : view);
   else {
+    ctx.out('');
     ctx.out(renderExecution(view));
     for (const r of reverts) ctx.out(`\nRolled back automatically (rollbackOnFailure):\n${renderExecution(r)}`);
   }
   return view.phase === 'Succeeded' ? 0 : 1;
 }
+
+/** For people, every problem of an invalid DR file on its own line (--json keeps the one error document). */
+async function listingProblems(ctx: CommandContext, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    if (ctx.json || !(error instanceof DRValidationError)) throw error;
+    ctx.err(`error: ${error.resource} is invalid (${error.issues.length} problem${error.issues.length === 1 ? '' : 's'}):`);
+    for (const issue of error.issues) ctx.err(`  - ${formatIssue(issue)}`);
+    ctx.err(`hint: ${error.hint}`);
+    return 2;
+  }
+}
+
+/** `dr cancel` waits this long for the execution to end: a dead runner's lease expires within DEFAULT_LEASE_MS. */
+const CANCEL_WAIT_MS = DEFAULT_LEASE_MS + 5_000;
 
 /** Starts `fleetdeck [global flags] dr run-execution ID` detached, so the execution outlives this command. */
 function spawnRunner(ctx: CommandContext, id: string): void {
@@ -125,11 +167,13 @@ const commands: Command[] = [
     path: ['dr', 'validate'], usage: 'fleetdeck dr validate FILE [--json]', summary: 'check DR plans and workflows in a YAML file', flags: [],
     async run(ctx) {
       const file = one(ctx, this.usage, 'file');
-      const bundle = await (await service(ctx)).validate(await readInput(ctx, file), file);
-      const summary = { valid: true, plans: bundle.plans.map((p) => p.metadata.name), workflows: bundle.workflows.map((w) => w.metadata.name) };
-      if (ctx.json) printJson(ctx, summary);
-      else ctx.out(`${file} is valid: ${summary.plans.length} plan(s), ${summary.workflows.length} workflow(s)`);
-      return 0;
+      return listingProblems(ctx, async () => {
+        const bundle = await (await service(ctx)).validate(await readInput(ctx, file), file);
+        const summary = { valid: true, plans: bundle.plans.map((p) => p.metadata.name), workflows: bundle.workflows.map((w) => w.metadata.name) };
+        if (ctx.json) printJson(ctx, summary);
+        else ctx.out(`${file} is valid: ${summary.plans.length} plan(s), ${summary.workflows.length} workflow(s)`);
+        return 0;
+      });
     },
   },
   {
@@ -137,10 +181,12 @@ const commands: Command[] = [
     async run(ctx) {
       const file = flagString(ctx.args, 'file') ?? ctx.operands[0];
       if (!file) throw new ValidationError('give a file with -f FILE', `Usage: ${this.usage}`, 'file');
-      const applied = await (await service(ctx)).apply(await readInput(ctx, file), file);
-      if (ctx.json) printJson(ctx, applied);
-      else ctx.out([...applied.workflows.map((w) => `drworkflow/${w} applied`), ...applied.plans.map((p) => `drplan/${p} applied`)].join('\n'));
-      return 0;
+      return listingProblems(ctx, async () => {
+        const applied = await (await service(ctx)).apply(await readInput(ctx, file), file);
+        if (ctx.json) printJson(ctx, applied);
+        else ctx.out([...applied.workflows.map((w) => `drworkflow/${w} applied`), ...applied.plans.map((p) => `drplan/${p} applied`)].join('\n'));
+        return 0;
+      });
     },
   },
   {
@@ -197,12 +243,23 @@ const commands: Command[] = [
     },
   },
   {
-    path: ['dr', 'cancel'], usage: 'fleetdeck dr cancel EXEC [--json]', summary: 'stop an execution cleanly', flags: [],
+    path: ['dr', 'cancel'], usage: 'fleetdeck dr cancel EXEC [--json]', summary: 'stop an execution cleanly (waits until it has stopped)', flags: [],
     async run(ctx) {
-      const execution = await (await service(ctx)).cancel(one(ctx, this.usage, 'execution id'));
+      const id = one(ctx, this.usage, 'execution id');
+      const execution = await (await service(ctx)).cancel(id, {
+        waitMs: CANCEL_WAIT_MS,
+        onWaiting: (e) => {
+          if (!ctx.json) ctx.err(`cancellation requested; waiting for its runner (${e.leaseHolder ?? 'unknown'}) to stop. If that process died, ${id} is canceled here when its lease expires (within ${DEFAULT_LEASE_MS / 1000} s).`);
+        },
+      });
       if (ctx.json) printJson(ctx, execution);
-      else ctx.out(execution.phase === 'Canceled' ? `${execution.id} canceled` : `${execution.id}: cancellation requested (${execution.phase})`);
-      return 0;
+      else if (execution.phase === 'Canceled') ctx.out(`${execution.id} canceled`);
+      else if (execution.phase === 'Succeeded' || execution.phase === 'Failed') ctx.out(`${execution.id} had already finished (${execution.phase}); nothing was canceled`);
+      else {
+        ctx.out(`${execution.id}: cancellation requested, but it is still ${execution.phase} (runner ${execution.leaseHolder ?? 'unknown'})`);
+        ctx.err(`hint: its runner stops at its next heartbeat; see \`fleetdeck dr status ${execution.id}\`.`);
+      }
+      return execution.phase === 'Canceled' ? 0 : 1;
     },
   },
   {
