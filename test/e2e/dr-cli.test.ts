@@ -174,6 +174,28 @@ spec:
       '  - spec.actions[1].dependsOn[0]: unknown action "zzz" in dependsOn of "b"',
     ]);
     expect(lines[5]).toMatch(/^hint: Fix the listed fields/);
+    // Every invalid resource of a file is listed, not only the first.
+    const twice = join(dataDir, 'twice.yaml');
+    writeFileSync(twice, `apiVersion: dr.bkbcs.tencent.com/v1alpha1
+kind: DRWorkflow
+metadata: {name: first, namespace: default}
+spec:
+  actions:
+    - {name: a, type: HTTP, http: {method: POST}}
+---
+apiVersion: dr.bkbcs.tencent.com/v1alpha1
+kind: DRPlan
+metadata: {name: second, namespace: default}
+spec:
+  stages: []
+`);
+    const both = await run('dr', 'validate', twice);
+    expect(both.exitCode).toBe(2);
+    const bothLines = both.stderr.trim().split('\n');
+    expect(bothLines[0]).toBe(`error: DRWorkflow "first" (${twice}:1) is invalid (1 problem):`);
+    expect(bothLines[1]).toBe('  - spec.actions[0].http.url: required');
+    expect(bothLines[2]).toMatch(new RegExp(`^error: DRPlan "second" \\(${twice.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:8\\) is invalid`));
+    expect(bothLines.at(-1)).toMatch(/^hint: Fix the listed fields/);
     // Scripts get the one error document, with every problem in its message.
     const invalidJson = await run('dr', 'validate', bad, '--json');
     expect(invalidJson.exitCode).toBe(2);

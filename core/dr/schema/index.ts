@@ -1,6 +1,6 @@
 /** DR resource schemas (`dr.bkbcs.tencent.com/v1alpha1`): types, validation with field paths, YAML loading. */
 export * from './types.js';
-export { DRValidationError, formatIssue, closest, type ValidationIssue } from './issues.js';
+export { DRFileValidationError, DRValidationError, formatIssue, closest, type ValidationIssue } from './issues.js';
 export { clusterRefIssues, checkRenderedClusterRefs } from './cluster-refs.js';
 export { validateResource, validateWorkflow, validatePlan, validateExecution } from './validate.js';
 export { validateAction, CONFIG_FIELD, ACTION_FIELDS } from './validate-action.js';

@@ -30,6 +30,19 @@ export class DRValidationError extends ValidationError {
   }
 }
 
+/** A file whose resources are invalid in several places: one DRValidationError per invalid resource, in file order. */
+export class DRFileValidationError extends ValidationError {
+  constructor(readonly source: string, readonly errors: readonly DRValidationError[]) {
+    super(
+      `${source} has ${errors.length} invalid resources: ${errors.map((e) => e.message).join(' | ')}`,
+      'Fix the listed fields and run `fleetdeck dr validate FILE` again; nothing was stored or run.',
+      errors[0]?.field,
+    );
+    this.name = 'DRFileValidationError';
+    Object.assign(this.details, { resources: errors.map((e) => ({ resource: e.resource, issues: e.issues })) });
+  }
+}
+
 export function formatIssue(issue: ValidationIssue): string {
   return issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`;
 }

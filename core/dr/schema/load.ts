@@ -1,7 +1,7 @@
 /** Loading DR resources from a multi-document YAML file (what `fleetdeck dr validate|apply -f FILE` reads). */
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { ValidationError } from '../../errors.js';
-import { DRValidationError, type ValidationIssue } from './issues.js';
+import { DRFileValidationError, DRValidationError, type ValidationIssue } from './issues.js';
 import type { DRPlan, DRPlanExecution, DRResource, DRWorkflow, ObjectReference } from './types.js';
 import { validateResource } from './validate.js';
 
@@ -35,6 +35,8 @@ export function loadDRDocuments(text: string, options: LoadOptions = {}): DRBund
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true });
   const bundle: DRBundle = { plans: [], workflows: [], executions: [], resources: [] };
   const seen = new Map<string, number>();
+  // Every invalid resource is reported, not just the first: one file, one list of everything to fix.
+  const invalid: DRValidationError[] = [];
   for (const doc of docs) {
     const start = lineCounter.linePos(doc.contents?.range[0] ?? doc.range[0]);
     const yamlError = doc.errors[0];
@@ -44,11 +46,19 @@ export function loadDRDocuments(text: string, options: LoadOptions = {}): DRBund
     }
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
-    const resource = validateResource(value, `${source}:${start.line}`);
+    let resource: DRResource;
+    try {
+      resource = validateResource(value, `${source}:${start.line}`);
+    } catch (error) {
+      if (!(error instanceof DRValidationError)) throw error;
+      invalid.push(error);
+      continue;
+    }
     const key = `${resource.kind}/${namespaceOf(resource)}/${resource.metadata.name}`;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      throw new DRValidationError(`${resource.kind} "${resource.metadata.name}" (${source}:${start.line})`, [{ path: 'metadata.name', message: `defined twice in ${source} (first at line ${earlier})` }]);
+      invalid.push(new DRValidationError(`${resource.kind} "${resource.metadata.name}" (${source}:${start.line})`, [{ path: 'metadata.name', message: `defined twice in ${source} (first at line ${earlier})` }]));
+      continue;
     }
     seen.set(key, start.line);
     bundle.resources.push(resource);
@@ -56,13 +66,16 @@ export function loadDRDocuments(text: string, options: LoadOptions = {}): DRBund
     else if (resource.kind === 'DRWorkflow') bundle.workflows.push(resource);
     else bundle.executions.push(resource);
   }
-  if ((options.checkReferences ?? 'bundle') === 'bundle') {
+  // A plan's references are checked only once every workflow in the file is valid (an invalid one would read as missing).
+  if (invalid.length === 0 && (options.checkReferences ?? 'bundle') === 'bundle') {
     const available = [...bundle.workflows.map((w) => ({ name: w.metadata.name, namespace: namespaceOf(w) })), ...(options.knownWorkflows ?? [])];
     for (const plan of bundle.plans) {
       const issues = checkPlanReferences(plan, available);
-      if (issues.length > 0) throw new DRValidationError(`DRPlan "${plan.metadata.name}" (${source})`, issues);
+      if (issues.length > 0) invalid.push(new DRValidationError(`DRPlan "${plan.metadata.name}" (${source})`, issues));
     }
   }
+  if (invalid.length === 1) throw invalid[0]!;
+  if (invalid.length > 1) throw new DRFileValidationError(source, invalid);
   return bundle;
 }
 

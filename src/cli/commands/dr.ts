@@ -15,7 +15,7 @@ import { drServiceFor, type DrService } from '../../../core/dr/dr-service.js';
 import { DEFAULT_LEASE_MS } from '../../../core/dr/executor/index.js';
 import { parseParamOverrides } from '../../../core/dr/render/params.js';
 import type { PlanRendering } from '../../../core/dr/render/plan.js';
-import { DRValidationError, formatIssue } from '../../../core/dr/schema/issues.js';
+import { DRFileValidationError, DRValidationError, formatIssue } from '../../../core/dr/schema/issues.js';
 import type { ExecutionView } from '../../../core/dr/store/types.js';
 import { ValidationError } from '../../../core/errors.js';
 import { drSecretsFor } from '../../sandbox/dr/secrets.js';
@@ -129,9 +129,11 @@ async function listingProblems(ctx: CommandContext, body: () => Promise<number>)
   try {
     return await body();
   } catch (error) {
-    if (ctx.json || !(error instanceof DRValidationError)) throw error;
-    ctx.err(`error: ${error.resource} is invalid (${error.issues.length} problem${error.issues.length === 1 ? '' : 's'}):`);
-    for (const issue of error.issues) ctx.err(`  - ${formatIssue(issue)}`);
+    if (ctx.json || !(error instanceof DRValidationError || error instanceof DRFileValidationError)) throw error;
+    for (const invalid of error instanceof DRFileValidationError ? error.errors : [error]) {
+      ctx.err(`error: ${invalid.resource} is invalid (${invalid.issues.length} problem${invalid.issues.length === 1 ? '' : 's'}):`);
+      for (const issue of invalid.issues) ctx.err(`  - ${formatIssue(issue)}`);
+    }
     ctx.err(`hint: ${error.hint}`);
     return 2;
   }

@@ -1,7 +1,7 @@
 /** Loading and validating DR resources as BCS writes them; every refusal names the field. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DRValidationError, loadDRDocuments, validateWorkflow } from '../../../core/dr/schema/index.js';
+import { DRFileValidationError, DRValidationError, loadDRDocuments, validateWorkflow } from '../../../core/dr/schema/index.js';
 
 const here = new URL('../../../core/dr/examples/', import.meta.url);
 
@@ -191,6 +191,12 @@ describe('plans, executions and files', () => {
     expect(() => loadDRDocuments('a: [\n', { source: 'plan.yaml' })).toThrow(/^plan\.yaml:\d+:\d+: YAML syntax error/);
     expect(() => loadDRDocuments(wf.replace('dr.bkbcs.tencent.com/v1alpha1', 'v1'), { source: 'f.yaml' })).toThrow('DRWorkflow "w" (f.yaml:1) is invalid: apiVersion: unsupported value "v1"');
     expect(() => loadDRDocuments(`${wf}---\n${wf}`, { source: 'f.yaml' })).toThrow('defined twice in f.yaml (first at line 1)');
+    // Several invalid resources: every one is reported, each with its own problems.
+    const broken = wf.replace('dr.bkbcs.tencent.com/v1alpha1', 'v1');
+    const error = (() => { try { loadDRDocuments(`${broken}---\n${broken.replace('name: w', 'name: w2')}`, { source: 'f.yaml' }); } catch (e) { return e; } return null; })();
+    expect(error).toBeInstanceOf(DRFileValidationError);
+    expect((error as DRFileValidationError).errors.map((e) => e.resource)).toEqual(['DRWorkflow "w" (f.yaml:1)', expect.stringMatching(/^DRWorkflow "w2" \(f\.yaml:\d+\)$/)]);
+    expect((error as DRFileValidationError).message).toMatch(/^f\.yaml has 2 invalid resources: DRWorkflow "w" \(f\.yaml:1\) is invalid: apiVersion: unsupported value "v1".* \| DRWorkflow "w2"/);
   });
 
   it('normalises unquoted YAML numbers in parameter values to strings, as BCS declares them', () => {
