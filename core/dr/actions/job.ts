@@ -13,20 +13,26 @@
  * The seed's "Failed >= 1" is read with the Job's own retry limit: a pod that fails within spec.backoffLimit is
  * retried by the Job controller, so the Job is still running (plans usually set backoffLimit: 0).
  *
- * The Job is watched (wait.ts), with a slower poll as a backstop.
+ * The Job is watched (wait.ts), with a slower poll as a backstop. A cancelled or timed-out action stops its Job:
+ * the Job is deleted with its pods (propagation Background), as `argo stop` stops a workflow's pods, so nothing keeps
+ * running in the cluster for an action that ended. A runner that merely lost the execution leaves it running for the
+ * next runner to re-attach.
  */
-import type { KubeObject } from '../../kube/types.js';
+import { errorMessage } from '../../errors.js';
+import type { KubeGateway, KubeObject, KubeRef } from '../../kube/types.js';
 import { jobNameFor } from '../render/outputs.js';
 import type { Action, ActionOutputs, KubeObjectReference } from '../schema/types.js';
 import { markOf, operate } from './kube-objects.js';
-import { alreadyExists, createdBy } from './ownership.js';
-import { ActionFailure, type ActionContext } from './types.js';
+import { alreadyExists, createdBy, type OwnerMark } from './ownership.js';
+import { ActionFailure, ActionInterrupted, type ActionContext } from './types.js';
 import { waitForObject, type Decision } from './wait.js';
 
 export type JobState = 'Running' | 'Succeeded' | 'Failed';
 
 /** Kubernetes' default spec.backoffLimit. */
 const DEFAULT_BACKOFF_LIMIT = 6;
+/** How long stopping a Job may take once its action was cancelled or timed out. */
+const STOP_TIMEOUT_MS = 5000;
 
 /**
  * A Job has failed once Kubernetes says so (condition Failed), or once more pods failed than its backoffLimit
@@ -65,13 +71,33 @@ export async function runJobAction(action: Action, ctx: ActionContext): Promise<
     outputs.jobRef = { ...jobRef, uid: job.metadata.uid };
     await ctx.record(outputs);
   }
-  return waitForObject(kube, ref, job, (current): Decision<ActionOutputs> => {
-    if (!current) return { done: true, error: new ActionFailure(`Job ${ref.namespace}/${ref.name} was deleted before it finished`, outputs) };
-    const state = jobState(current);
-    if (state === 'Succeeded') return { done: true, value: outputs };
-    if (state === 'Failed') return { done: true, error: new ActionFailure(`Job ${ref.namespace}/${ref.name} failed${failureReason(current)}`, outputs) };
-    return { done: false };
-  }, { signal: ctx.signal });
+  try {
+    return await waitForObject(kube, ref, job, (current): Decision<ActionOutputs> => {
+      if (!current) return { done: true, error: new ActionFailure(`Job ${ref.namespace}/${ref.name} was deleted before it finished`, outputs) };
+      const state = jobState(current);
+      if (state === 'Succeeded') return { done: true, value: outputs };
+      if (state === 'Failed') return { done: true, error: new ActionFailure(`Job ${ref.namespace}/${ref.name} failed${failureReason(current)}`, outputs) };
+      return { done: false };
+    }, { signal: ctx.signal });
+  } catch (error) {
+    const why = ctx.signal.aborted ? ctx.interruption?.() : null;
+    if (why === 'cancel' || why === 'timeout') throw new ActionInterrupted(await stopJob(kube, ref, mark), outputs);
+    throw error;
+  }
+}
+
+/** Deletes the action's own Job, if it still runs, with its pods; says what happened, for the action's error. */
+export async function stopJob(kube: KubeGateway, ref: KubeRef, mark: OwnerMark): Promise<string> {
+  const what = `Job ${ref.namespace}/${ref.name}`;
+  const signal = AbortSignal.timeout(STOP_TIMEOUT_MS);
+  try {
+    const job = await kube.find(ref, { signal });
+    if (!job || !createdBy(job, mark) || jobState(job) !== 'Running') return '';
+    await kube.delete(ref, { signal });
+    return `${what} was stopped (deleted with its pods)`;
+  } catch (error) {
+    return `${what} could not be stopped (${errorMessage(error)}); delete it with kubectl delete job -n ${ref.namespace} ${ref.name}`;
+  }
 }
 
 function failureReason(job: KubeObject): string {

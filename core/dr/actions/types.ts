@@ -22,7 +22,14 @@ export interface ActionContext {
   jobScope?: string;
   /** Secret values in play (secret header values, secret parameters): handlers keep them out of what they record. */
   secrets?: readonly string[];
+  /**
+   * Why the signal fired: `cancel` (requested) and `timeout` end the action, so what it started should stop;
+   * `handover` (this runner lost the execution) does not: the next runner re-attaches to it. null while not aborted.
+   */
+  interruption?(): Interruption | null;
 }
+
+export type Interruption = 'cancel' | 'timeout' | 'handover';
 
 export type ActionHandler = (action: Action, ctx: ActionContext) => Promise<ActionOutputs>;
 export type ActionHandlers = Partial<Record<ActionType, ActionHandler>>;
@@ -32,6 +39,14 @@ export class ActionFailure extends FleetError {
   constructor(message: string, readonly outputs: ActionOutputs = {}, code: ErrorCode = 'EXTERNAL', hint = 'See the action\'s error and outputs; fix the cause and execute again, or revert.') {
     super(code, message, hint);
     this.name = 'ActionFailure';
+  }
+}
+
+/** A handler stopped by its signal, saying what it did about the work it had started (e.g. deleted its Job). */
+export class ActionInterrupted extends ActionFailure {
+  constructor(readonly note: string, outputs: ActionOutputs = {}) {
+    super(note, outputs);
+    this.name = 'ActionInterrupted';
   }
 }
 

@@ -10,7 +10,8 @@
 import { errorMessage } from '../../errors.js';
 import { scrubText } from '../render/redact.js';
 import { openSealed } from '../secrets/sealing.js';
-import { LeaseLostError, listActionStatuses, markMany, skipPending, type Fence } from '../store/action-statuses.js';
+import { LeaseLostError, listActionStatuses, markFinished, markMany, skipPending, type Fence } from '../store/action-statuses.js';
+import { stopAbandonedJobs } from './abandoned-jobs.js';
 import { asBusyError, claimExecution, finishExecution, getExecution, getSnapshot, insertExecutionIn, listReverts } from '../store/executions.js';
 import type { ExecutionRecord, PlanSnapshot } from '../store/types.js';
 import { runExecute, type PhaseContext } from './execute.js';
@@ -123,14 +124,19 @@ export async function cancelAbandoned(deps: ExecutorDeps, id: string, options: P
 
 /**
  * The execution was claimed with a cancellation already requested: the action the previous runner had in flight
- * becomes Canceled, whatever never started Skipped, and the execution Canceled. Each write is fenced by the lease.
+ * becomes Canceled (a Job it started is stopped), whatever never started Skipped, and the execution Canceled. Each
+ * write is fenced by the lease.
  */
 async function finishCanceled(deps: ExecutorDeps, claimed: ExecutionRecord, holder: string): Promise<RunOutcome> {
   const id = claimed.id;
   const fence: Fence = { executionId: id, holder };
   try {
     const running = (await listActionStatuses(deps.db, id)).filter((s) => s.phase === 'Running');
-    await markMany(deps.db, fence, running, 'Canceled', 'canceled (its runner had stopped)');
+    const stoppedJobs = await stopAbandonedJobs(deps, claimed, running);
+    await markMany(deps.db, fence, running.filter((s) => !stoppedJobs.get(s)), 'Canceled', 'canceled (its runner had stopped)');
+    for (const [status, note] of stoppedJobs) {
+      if (note) await markFinished(deps.db, fence, status, 'Canceled', null, `canceled (its runner had stopped); ${note}`);
+    }
     await skipPending(deps.db, fence);
     if (!(await finishExecution(deps.db, id, holder, 'Canceled', 'canceled'))) return lostLease(deps, id);
   } catch (error) {

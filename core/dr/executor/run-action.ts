@@ -7,7 +7,7 @@
 import { FleetError } from '../../errors.js';
 import type { KubeGateway } from '../../kube/types.js';
 import type { ActionHandler, ActionContext } from '../actions/types.js';
-import { ActionFailure, ActionSkipped, sleep } from '../actions/types.js';
+import { ActionFailure, ActionInterrupted, ActionSkipped, sleep, type Interruption } from '../actions/types.js';
 import { scrubDeep, scrubText, secretValues } from '../render/redact.js';
 import { DEFAULT_ACTION_TIMEOUT, parseGoDuration } from '../schema/duration.js';
 import type { Action, ActionOutputs } from '../schema/types.js';
@@ -66,6 +66,7 @@ export async function runAction(ctx: ActionRunContext, key: ActionKey, action: A
     const handlerCtx: ActionContext = {
       planName: ctx.planName, executionId: ctx.executionId, actionKey: actionKeyString(key), signal, timeoutMs, previous: outputs, kube: ctx.kube,
       jobScope: ctx.jobScope ?? '', secrets,
+      interruption: () => interruptionOf(ctx.signal, timeout.signal),
       record: async (recorded) => {
         outputs = clean({ ...outputs, ...recorded });
         await recordOutputs(ctx.db, ctx.fence, key, outputs);
@@ -84,9 +85,10 @@ export async function runAction(ctx: ActionRunContext, key: ActionKey, action: A
         return { phase: 'Skipped', outputs, reason };
       }
       if (error instanceof ActionFailure) outputs = clean({ ...outputs, ...error.outputs });
-      if (ctx.signal.aborted) return stopped(ctx, key, outputs);
+      const note = error instanceof ActionInterrupted && error.note ? `; ${scrubText(error.note, secrets)}` : '';
+      if (ctx.signal.aborted) return stopped(ctx, key, outputs, note);
       const timedOut = timeout.signal.aborted;
-      const message = scrubText(timedOut ? `timed out after ${action.timeout ?? DEFAULT_ACTION_TIMEOUT} (timeout)` : describe(error), secrets);
+      const message = scrubText(timedOut ? `timed out after ${action.timeout ?? DEFAULT_ACTION_TIMEOUT} (timeout)${note}` : describe(error), secrets);
       if (retry >= limit || attempts > limit + 1) return finish(ctx, key, 'Failed', outputs, limit > 0 ? `${message} (after ${attempts} attempts)` : message);
       await recordAttemptError(ctx.db, ctx.fence, key, `attempt ${attempts}: ${message}`);
       try {
@@ -101,9 +103,15 @@ export async function runAction(ctx: ActionRunContext, key: ActionKey, action: A
 }
 
 /** The execution's signal fired: a requested cancellation records Canceled; any other stop (a lost lease) rethrows. */
-async function stopped(ctx: ActionRunContext, key: ActionKey, outputs: ActionOutputs): Promise<ActionResult> {
+async function stopped(ctx: ActionRunContext, key: ActionKey, outputs: ActionOutputs, note = ''): Promise<ActionResult> {
   if (!isCancellation(ctx.signal)) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('the execution stopped');
-  return finish(ctx, key, 'Canceled', outputs, 'canceled');
+  return finish(ctx, key, 'Canceled', outputs, `canceled${note}`);
+}
+
+function interruptionOf(execution: AbortSignal, timeout: AbortSignal): Interruption | null {
+  if (isCancellation(execution)) return 'cancel';
+  if (execution.aborted) return 'handover';
+  return timeout.aborted ? 'timeout' : null;
 }
 
 async function finish(ctx: ActionRunContext, key: ActionKey, phase: 'Failed' | 'Canceled', outputs: ActionOutputs, error: string): Promise<ActionResult> {
@@ -116,12 +124,23 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Stops waiting for a handler that ignores its signal. */
+/** How long a handler whose signal fired may take to stop what it started (e.g. delete its Job) before it is left. */
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * The handler's outcome; once the signal fires, the handler has STOP_GRACE_MS to settle (and clean up) before it is
+ * given up on, so a handler that ignores its signal cannot hold the execution.
+ */
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  const reason = (): Error => (signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  if (signal.aborted) return Promise.reject(reason());
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    let grace: NodeJS.Timeout | null = null;
+    const onAbort = (): void => { grace = setTimeout(() => reject(reason()), STOP_GRACE_MS); };
     signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    promise.then(resolve, reject).finally(() => {
+      signal.removeEventListener('abort', onAbort);
+      if (grace) clearTimeout(grace);
+    });
   });
 }

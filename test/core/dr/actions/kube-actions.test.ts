@@ -105,7 +105,7 @@ describe('Job, Clusternet and KubernetesResource actions against the sandbox API
       expect(jobState(job({}, { succeeded: 1 }))).toBe('Succeeded');
     });
 
-    it('a Job that does not finish within the action\'s timeout fails the action as a timeout', async () => {
+    it('a Job that does not finish within the action\'s timeout fails the action as a timeout and is stopped in the cluster', async () => {
       const test: TestDatabase = await openTestDatabase('pglite');
       try {
         const dr = new DrService({ db: test.db, actor: { user: 'ana', host: 'jumpbox' }, readonly: false, kube: async () => gatewayTo(still), secrets: null, planClusters: [] });
@@ -115,8 +115,10 @@ describe('Job, Clusternet and KubernetesResource actions against the sandbox API
         expect((await dr.run(exec.id)).execution.phase).toBe('Failed');
         expect(Date.now() - started).toBeGreaterThanOrEqual(550);
         const [action] = (await dr.status(exec.id)).actions;
-        expect(action).toMatchObject({ phase: 'Failed', error: 'timed out after 600ms (timeout)' });
-        expect(action!.outputs.jobRef?.name).toBe(jobNameFor('slowjob', 'wait', exec.id));
+        const name = jobNameFor('slowjob', 'wait', exec.id);
+        expect(action).toMatchObject({ phase: 'Failed', error: `timed out after 600ms (timeout); Job default/${name} was stopped (deleted with its pods)` });
+        expect(action!.outputs.jobRef?.name).toBe(name);
+        expect(still.objects.get({ apiVersion: 'batch/v1', kind: 'Job', name, namespace: 'default' })).toBeUndefined();
       } finally {
         await test.close();
       }
