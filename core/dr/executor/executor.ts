@@ -11,9 +11,9 @@ import { errorMessage } from '../../errors.js';
 import { scrubText } from '../render/redact.js';
 import { openSealed } from '../secrets/sealing.js';
 import { LeaseLostError, listActionStatuses, markFinished, markMany, skipPending, type Fence } from '../store/action-statuses.js';
-import { stopAbandonedJobs } from './abandoned-jobs.js';
 import { asBusyError, claimExecution, finishExecution, getExecution, getSnapshot, insertExecutionIn, listReverts } from '../store/executions.js';
 import type { ExecutionRecord, PlanSnapshot } from '../store/types.js';
+import { stopAbandonedJobs } from './abandoned-jobs.js';
 import { runExecute, type PhaseContext } from './execute.js';
 import { defaultHolder, holdLease } from './lease.js';
 import { runSecrets, renderSnapshot } from './plan-runs.js';
@@ -132,9 +132,9 @@ async function finishCanceled(deps: ExecutorDeps, claimed: ExecutionRecord, hold
   const fence: Fence = { executionId: id, holder };
   try {
     const running = (await listActionStatuses(deps.db, id)).filter((s) => s.phase === 'Running');
-    const stoppedJobs = await stopAbandonedJobs(deps, claimed, running);
-    await markMany(deps.db, fence, running.filter((s) => !stoppedJobs.get(s)), 'Canceled', 'canceled (its runner had stopped)');
-    for (const [status, note] of stoppedJobs) {
+    const jobNotes = await stopAbandonedJobs(deps, claimed, running);
+    await markMany(deps.db, fence, running.filter((s) => !jobNotes.get(s)), 'Canceled', 'canceled (its runner had stopped)');
+    for (const [status, note] of jobNotes) {
       if (note) await markFinished(deps.db, fence, status, 'Canceled', null, `canceled (its runner had stopped); ${note}`);
     }
     await skipPending(deps.db, fence);
