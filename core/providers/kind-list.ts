@@ -3,6 +3,7 @@
  * (`kind get clusters` reads the same labels). One `docker ps -a --filter label=io.x-k8s.kind.cluster --format
  * '{{json .}}'` therefore lists every kind cluster with its nodes' state and published ports; this parses it.
  * Docker prints one JSON object a line, with `Labels` as "k=v,k=v" and `Ports` as "0.0.0.0:20001->80/tcp, …".
+ * Without a Docker CLI (kind on podman or nerdctl), `kind get clusters` still names the clusters.
  */
 import { FleetError } from '../errors.js';
 import type { HostPortMapping, LiveCluster, LiveStatus } from './types.js';
@@ -61,6 +62,16 @@ interface KindNode {
  */
 export function kindNetworkServerUrl(name: string): string {
   return `https://${name}-control-plane:${API_SERVER_PORT}`;
+}
+
+/**
+ * `kind get clusters`: one name a line ("No kind clusters found." when there are none). kind's own listing has no
+ * state or ports, so the clusters are `unknown` and drift judges them by their API server alone.
+ */
+export function parseKindClusterNames(stdout: string): LiveCluster[] {
+  return stdout.split('\n').map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('No kind clusters found'))
+    .map((name) => ({ name, provider: 'kind' as const, status: 'unknown' as const, serverUrl: null, ports: [], subnet: null, network: null }));
 }
 
 export function parseKindNodes(stdout: string): LiveCluster[] {

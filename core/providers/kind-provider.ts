@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ClusterRecord } from '../inventory/types.js';
 import { FleetError, NotFoundError } from '../errors.js';
 import { renderKindConfig } from './kind-config.js';
-import { KIND_NODES_ARGS, kindClusterNodesArgs, kindNetworkServerUrl, kindNodeContainers, parseKindNodes } from './kind-list.js';
+import { KIND_NODES_ARGS, kindClusterNodesArgs, kindNetworkServerUrl, kindNodeContainers, parseKindClusterNames, parseKindNodes } from './kind-list.js';
 import { runTool, type ToolOptions, type ToolResult } from './run-tool.js';
 import { contextNameFor, type ClusterProvider, type CreateClusterOptions, type LiveCluster, type StartClusterOptions } from './types.js';
 
@@ -58,10 +58,24 @@ export class KindProvider implements ClusterProvider {
 
   /**
    * Every kind cluster with its state, published ports and API server URL, from one `docker ps` over the node
-   * containers (`kind get clusters` lists the same containers, but by name only).
+   * containers (`kind get clusters` lists the same containers, but by name only). Where there is no Docker CLI
+   * (kind running its nodes under podman or nerdctl), kind's own plain list of names is used instead.
    */
   async list(): Promise<LiveCluster[]> {
-    return parseKindNodes((await this.docker(KIND_NODES_ARGS, 'listed')).stdout);
+    try {
+      return parseKindNodes((await this.docker(KIND_NODES_ARGS, 'listed')).stdout);
+    } catch (error) {
+      if (!(error instanceof FleetError && error.code === 'UNAVAILABLE')) throw error;
+      return this.namesFromKind(error);
+    }
+  }
+
+  private async namesFromKind(dockerMissing: FleetError): Promise<LiveCluster[]> {
+    try {
+      return parseKindClusterNames((await runTool('kind', ['get', 'clusters'], this.opts)).stdout);
+    } catch (error) {
+      throw error instanceof FleetError && error.code === 'UNAVAILABLE' ? dockerMissing : error;
+    }
   }
 
   /** Runs the Docker CLI kind's nodes live under; a missing one says kind needs it. */

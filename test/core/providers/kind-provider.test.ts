@@ -116,6 +116,16 @@ describe('KindProvider against a fake kind on PATH', () => {
     expect(error.message).toContain('node(s) already exist for a cluster with the name "dev"');
   });
 
+  it('without a Docker CLI (kind on podman or nerdctl), lists the clusters by name with `kind get clusters`, their state unknown', async () => {
+    const dockerless = new KindProvider({ env: tools.env, dockerBinary: join(tools.dir, 'no-docker-here') });
+    expect(await dockerless.list()).toEqual([]);
+    await kind.create(record('uat', 'kind'));
+    await kind.create(record('dev', 'kind'));
+    const before = tools.calls().length;
+    expect(await dockerless.list()).toEqual(['dev', 'uat'].map((name) => ({ name, provider: 'kind', status: 'unknown', serverUrl: null, ports: [], subnet: null, network: null })));
+    expect(tools.calls().slice(before)).toEqual([['kind', 'get', 'clusters']]);
+  });
+
   it('a missing kind binary says to install kind or use --sandbox; a missing docker says kind needs it', async () => {
     const bare = new KindProvider({ env: { PATH: tools.dir } });
     const error = (await bare.create(record('dev', 'kind')).catch((e: unknown) => e)) as FleetError;
