@@ -66,7 +66,7 @@ export function kindNetworkServerUrl(name: string): string {
 
 /**
  * `kind get clusters`: one name a line ("No kind clusters found." when there are none). kind's own listing has no
- * state or ports, so the clusters are `unknown` and drift judges them by their API server alone.
+ * state, ports or API server, so the clusters are `unknown` and drift checks only that they exist.
  */
 export function parseKindClusterNames(stdout: string): LiveCluster[] {
   return stdout.split('\n').map((line) => line.trim())
