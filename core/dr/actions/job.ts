@@ -96,8 +96,13 @@ export async function stopJob(kube: KubeGateway, ref: KubeRef, mark: OwnerMark):
     await kube.delete(ref, { signal });
     return `${what} was stopped (deleted with its pods)`;
   } catch (error) {
-    return `${what} could not be stopped (${errorMessage(error)}); delete it with kubectl delete job -n ${ref.namespace} ${ref.name}`;
+    return jobNotStopped(ref, error);
   }
+}
+
+/** The note of a Job that could not be stopped: why, and the command that stops it by hand. */
+export function jobNotStopped(ref: { name?: string; namespace?: string }, error: unknown): string {
+  return `Job ${ref.namespace}/${ref.name} could not be stopped (${errorMessage(error)}); delete it with kubectl delete job -n ${ref.namespace} ${ref.name}`;
 }
 
 function failureReason(job: KubeObject): string {

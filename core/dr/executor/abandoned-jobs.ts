@@ -4,8 +4,7 @@
  * stopJob): deleted with its pods, only if this execution's action created it. Returns the note for each action's
  * error. Execute only: a Revert's in-flight actions are deletions.
  */
-import { errorMessage } from '../../errors.js';
-import { stopJob } from '../actions/job.js';
+import { jobNotStopped, stopJob } from '../actions/job.js';
 import { kubeRefOf } from '../actions/kube-objects.js';
 import type { KubeObjectReference } from '../schema/types.js';
 import { openSealed } from '../secrets/sealing.js';
@@ -38,8 +37,7 @@ export async function stopAbandonedJobs(deps: ExecutorDeps, execution: Execution
   } catch (error) {
     for (const status of jobs) {
       if (notes.has(status)) continue;
-      const ref = jobRefOf(status)!;
-      notes.set(status, `Job ${ref.namespace}/${ref.name} could not be stopped (${errorMessage(error)}); delete it with kubectl delete job -n ${ref.namespace} ${ref.name}`);
+      notes.set(status, jobNotStopped(jobRefOf(status)!, error));
     }
   }
   return notes;
