@@ -1,7 +1,7 @@
 import type { MutationContext } from '../audit/audited.js';
 import { audited } from '../audit/audited.js';
 import { actorLabel } from './actor.js';
-import { SqlState, isPgError } from '../db/database.js';
+import { SqlState, isPgError, readSnapshot } from '../db/database.js';
 import type { EventRelay } from '../db/notifications.js';
 import { ConflictError, ValidationError, asFleetError } from '../errors.js';
 import { noConnection } from './cluster-access.js';
@@ -119,9 +119,10 @@ export class DataplaneService {
 
   /** Every cluster with its current (or last) task and that task's stages: three statements whatever the fleet size. */
   async list(): Promise<ClusterInstallSummary[]> {
-    const clusters = await listClusters(this.deps.db);
-    const tasks = await latestTasks(this.deps.db);
-    const stages = await stagesOfTasks(this.deps.db, [...tasks.values()].map((t) => t.id));
+    const { clusters, tasks, stages } = await readSnapshot(this.deps.db, async (tx) => {
+      const tasks = await latestTasks(tx);
+      return { clusters: await listClusters(tx), tasks, stages: await stagesOfTasks(tx, [...tasks.values()].map((t) => t.id)) };
+    });
     return clusters.map((cluster) => {
       const task = tasks.get(cluster.id) ?? null;
       return {
@@ -136,15 +137,17 @@ export class DataplaneService {
   }
 
   async show(name: string): Promise<InstallView> {
-    const row = await requireClusterRow(this.deps.db, name);
-    const task = await latestTaskFor(this.deps.db, Number(row.id));
-    return {
-      cluster: name,
-      dataplaneStatus: row.dataplane_status as InstallView['dataplaneStatus'],
-      storageMode: row.storage_mode as StorageMode | null,
-      task: task && { ...task, stages: await stagesOf(this.deps.db, task.id) },
-      history: await historyOf(this.deps.db, Number(row.id)),
-    };
+    return readSnapshot(this.deps.db, async (tx) => {
+      const row = await requireClusterRow(tx, name);
+      const task = await latestTaskFor(tx, Number(row.id));
+      return {
+        cluster: name,
+        dataplaneStatus: row.dataplane_status as InstallView['dataplaneStatus'],
+        storageMode: row.storage_mode as StorageMode | null,
+        task: task && { ...task, stages: await stagesOf(tx, task.id) },
+        history: await historyOf(tx, Number(row.id)),
+      };
+    });
   }
 
   /** The unique index is the real guard; a race past the pre-check surfaces as 23505 and becomes a 409. */

@@ -27,6 +27,17 @@ export interface Database extends Queryable {
   close(): Promise<void>;
 }
 
+/**
+ * Several reads that must agree with each other (a cluster's status and its task's, written together): one
+ * read-only REPEATABLE READ transaction, so a write committed between two of them is seen by all or by none.
+ */
+export function readSnapshot<T>(db: Database, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    return fn(tx);
+  });
+}
+
 /** SQLSTATE codes fleetdeck branches on; never match on message text. */
 export const SqlState = {
   uniqueViolation: '23505',
